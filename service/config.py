@@ -1,0 +1,229 @@
+"""Settings: read once from the BTL_ environment variables into one frozen object."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A BTL_ variable has a value the service cannot use."""
+
+    def __init__(self, variable: str, expected: str, value: str) -> None:
+        super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """N events per window of seconds, written `N/seconds`."""
+
+    amount: int
+    seconds: int
+
+    def __str__(self) -> str:
+        return f"{self.amount}/{self.seconds}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = "sqlite://./btl.sqlite3"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    redis_url: str | None = None
+    session_ttl_seconds: int = 2_592_000
+    commenting_products: frozenset[str] = frozenset()
+    entitlement_grace_seconds: int = 0
+    subscribe_url: str | None = None
+    max_comment_length: int = 5000
+    max_reply_depth: int = 3
+    edit_window_seconds: int = 300
+    rate_limit_comments: RateLimit = RateLimit(5, 60)
+    rate_limit_reports: RateLimit = RateLimit(20, 3600)
+    rate_limit_login: RateLimit = RateLimit(10, 300)
+    rate_limit_register: RateLimit = RateLimit(20, 3600)
+    moderation_hours: str = "Mon-Fri 09:00-18:00"
+    moderation_tz: str = "Europe/London"
+    auto_hide_full: int = 0
+    auto_hide_partial: int = 3
+    cors_origins: tuple[str, ...] = ()
+    trusted_proxies: frozenset[str] = frozenset()
+    introspection: bool = True
+    max_body_bytes: int = 100_000
+    max_document_chars: int = 15_000
+    max_tokens: int = 2_000
+    max_aliases: int = 15
+    max_directives: int = 50
+    max_cost: int = 5_000
+    operation_timeout_seconds: float = 5.0
+    public_max_age: int = 5
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+def _rate_limit(text: str) -> RateLimit:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or int(match[1]) < 1 or int(match[2]) < 1:
+        raise ValueError(text)
+    return RateLimit(int(match[1]), int(match[2]))
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(text)
+
+
+def _comma_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+def _url(text: str) -> str:
+    if not re.match(r"^https?://\S+$", text.strip()):
+        raise ValueError(text)
+    return text.strip()
+
+
+def _database_url(text: str) -> str:
+    url = text.strip()
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if not re.match(r"^(sqlite|postgres|asyncpg)://.+", url):
+        raise ValueError(text)
+    return url
+
+
+def _time_zone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(text) from exc
+    return text.strip()
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def _read(
+    env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str, default: T
+) -> T:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ConfigError(name, expected, raw) from None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read every BTL_ variable once; raise ConfigError naming the first bad one."""
+    from service.coverage import parse_schedule  # the schedule grammar lives with coverage
+
+    env = os.environ if env is None else env
+    d = Settings()
+    rate = "N/seconds, e.g. 10/300"
+    count = "a whole number >= 0"
+    settings = Settings(
+        database_url=_read(
+            env, "BTL_DATABASE_URL", _database_url, "sqlite://PATH or postgres://...", d.database_url
+        ),
+        host=_read(env, "BTL_HOST", str.strip, "a host name or address", d.host),
+        port=_read(env, "BTL_PORT", _port, "a port number 1..65535", d.port),
+        workers=_read(env, "BTL_WORKERS", _at_least_one, "a whole number >= 1", d.workers),
+        redis_url=_read(env, "BTL_REDIS_URL", str.strip, "redis://host:port/db", d.redis_url),
+        session_ttl_seconds=_read(
+            env, "BTL_SESSION_TTL_SECONDS", _at_least_one, "seconds >= 1", d.session_ttl_seconds
+        ),
+        commenting_products=frozenset(
+            _read(env, "BTL_COMMENTING_PRODUCTS", _comma_list, "a comma list", ())
+        ),
+        entitlement_grace_seconds=_read(
+            env, "BTL_ENTITLEMENT_GRACE_SECONDS", _positive_int, count, d.entitlement_grace_seconds
+        ),
+        subscribe_url=_read(env, "BTL_SUBSCRIBE_URL", _url, "an http(s) URL", d.subscribe_url),
+        max_comment_length=_read(
+            env, "BTL_MAX_COMMENT_LENGTH", _at_least_one, "a whole number >= 1",
+            d.max_comment_length,
+        ),
+        max_reply_depth=_read(env, "BTL_MAX_REPLY_DEPTH", _positive_int, count, d.max_reply_depth),
+        edit_window_seconds=_read(
+            env, "BTL_EDIT_WINDOW_SECONDS", _positive_int, count, d.edit_window_seconds
+        ),
+        rate_limit_comments=_read(
+            env, "BTL_RATE_LIMIT_COMMENTS", _rate_limit, rate, d.rate_limit_comments
+        ),
+        rate_limit_reports=_read(
+            env, "BTL_RATE_LIMIT_REPORTS", _rate_limit, rate, d.rate_limit_reports
+        ),
+        rate_limit_login=_read(env, "BTL_RATE_LIMIT_LOGIN", _rate_limit, rate, d.rate_limit_login),
+        rate_limit_register=_read(
+            env, "BTL_RATE_LIMIT_REGISTER", _rate_limit, rate, d.rate_limit_register
+        ),
+        moderation_hours=_read(
+            env, "BTL_MODERATION_HOURS", lambda v: parse_schedule(v) and v.strip(),
+            "ranges like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'", d.moderation_hours,
+        ),
+        moderation_tz=_read(
+            env, "BTL_MODERATION_TZ", _time_zone, "an IANA time zone", d.moderation_tz
+        ),
+        auto_hide_full=_read(env, "BTL_AUTO_HIDE_FULL", _positive_int, count, d.auto_hide_full),
+        auto_hide_partial=_read(
+            env, "BTL_AUTO_HIDE_PARTIAL", _positive_int, count, d.auto_hide_partial
+        ),
+        cors_origins=_read(env, "BTL_CORS_ORIGINS", _comma_list, "a comma list", d.cors_origins),
+        trusted_proxies=frozenset(
+            _read(env, "BTL_TRUSTED_PROXIES", _comma_list, "a comma list of addresses", ())
+        ),
+        introspection=_read(env, "BTL_INTROSPECTION", _bool, "true or false", d.introspection),
+        max_body_bytes=_read(
+            env, "BTL_MAX_BODY_BYTES", _at_least_one, "bytes >= 1", d.max_body_bytes
+        ),
+        max_document_chars=_read(
+            env, "BTL_MAX_DOCUMENT_CHARS", _at_least_one, "a whole number >= 1",
+            d.max_document_chars,
+        ),
+        max_tokens=_read(env, "BTL_MAX_TOKENS", _at_least_one, "a whole number >= 1", d.max_tokens),
+        max_aliases=_read(env, "BTL_MAX_ALIASES", _positive_int, count, d.max_aliases),
+        max_directives=_read(env, "BTL_MAX_DIRECTIVES", _positive_int, count, d.max_directives),
+        max_cost=_read(env, "BTL_MAX_COST", _at_least_one, "a whole number >= 1", d.max_cost),
+        operation_timeout_seconds=_read(
+            env, "BTL_OPERATION_TIMEOUT_SECONDS", _positive_float, "seconds > 0",
+            d.operation_timeout_seconds,
+        ),
+        public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
+    )
+    return settings

@@ -1,0 +1,67 @@
+"""Entitlements: subscription records granted by the publisher's subscription system."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from service.accounts import get_user
+from service.clock import now
+from service.config import Settings
+from service.errors import InvalidInput, NotFound
+from service.models import Entitlement
+
+
+def is_active(entitlement: Entitlement, settings: Settings, at: datetime | None = None) -> bool:
+    """startsAt <= now < endsAt (+ grace), and not revoked."""
+    moment = at or now()
+    if entitlement.revoked_at is not None or entitlement.starts_at > moment:
+        return False
+    if entitlement.ends_at is None:
+        return True
+    return moment < entitlement.ends_at + timedelta(seconds=settings.entitlement_grace_seconds)
+
+
+def entitles_commenting(entitlement: Entitlement, settings: Settings) -> bool:
+    products = settings.commenting_products
+    return (not products or entitlement.product in products) and is_active(entitlement, settings)
+
+
+def is_subscriber(entitlements: Iterable[Entitlement], settings: Settings) -> bool:
+    return any(entitles_commenting(e, settings) for e in entitlements)
+
+
+async def grant(
+    *, user_id: str, product: str, starts_at: datetime, ends_at: datetime | None
+) -> Entitlement:
+    product = product.strip()
+    if not 1 <= len(product) <= 64:
+        raise InvalidInput("A product name has 1 to 64 characters.", "product")
+    if ends_at is not None and ends_at <= starts_at:
+        raise InvalidInput("endsAt must be after startsAt.", "endsAt")
+    user = await get_user(user_id)
+    return await Entitlement.create(
+        user=user, product=product, starts_at=starts_at, ends_at=ends_at, created_at=now()
+    )
+
+
+async def revoke(entitlement_id: str) -> Entitlement:
+    entitlement = (
+        await Entitlement.filter(id=int(entitlement_id)).first()
+        if entitlement_id.isdigit()
+        else None
+    )
+    if entitlement is None:
+        raise NotFound("No such entitlement.")
+    if entitlement.revoked_at is None:  # revoking twice returns the same record
+        entitlement.revoked_at = now()
+        await entitlement.save(update_fields=["revoked_at"])
+    return entitlement
+
+
+async def for_users(user_ids: list[int]) -> dict[int, list[Entitlement]]:
+    rows = await Entitlement.filter(user_id__in=user_ids).order_by("starts_at", "id")
+    by_user: dict[int, list[Entitlement]] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        by_user[row.user_id].append(row)
+    return by_user
