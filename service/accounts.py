@@ -39,18 +39,14 @@ def clean_display_name(display_name: str) -> str:
     if has_control_characters(cleaned):
         raise InvalidInput("A display name cannot contain control characters.", "displayName")
     if not 1 <= len(cleaned) <= MAX_DISPLAY_NAME:
-        raise InvalidInput(
-            f"A display name has 1 to {MAX_DISPLAY_NAME} characters.", "displayName"
-        )
+        raise InvalidInput(f"A display name has 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
     return cleaned
 
 
 def check_password(password: str, *, email: str, display_name: str, field: str) -> None:
     # NIST SP 800-63B: length, not composition rules; and not the account's own names.
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise InvalidInput(
-            f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.", field
-        )
+        raise InvalidInput(f"A password has {MIN_PASSWORD} to {MAX_PASSWORD} characters.", field)
     lowered = password.strip().lower()
     if lowered in {email.lower(), display_name.lower()}:
         raise InvalidInput("A password cannot be your email or display name.", field)

@@ -159,7 +159,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     count = "a whole number >= 0"
     settings = Settings(
         database_url=_read(
-            env, "BTL_DATABASE_URL", _database_url, "sqlite://PATH or postgres://...", d.database_url
+            env,
+            "BTL_DATABASE_URL",
+            _database_url,
+            "sqlite://PATH or postgres://...",
+            d.database_url,
         ),
         host=_read(env, "BTL_HOST", str.strip, "a host name or address", d.host),
         port=_read(env, "BTL_PORT", _port, "a port number 1..65535", d.port),
@@ -176,7 +180,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         subscribe_url=_read(env, "BTL_SUBSCRIBE_URL", _url, "an http(s) URL", d.subscribe_url),
         max_comment_length=_read(
-            env, "BTL_MAX_COMMENT_LENGTH", _at_least_one, "a whole number >= 1",
+            env,
+            "BTL_MAX_COMMENT_LENGTH",
+            _at_least_one,
+            "a whole number >= 1",
             d.max_comment_length,
         ),
         max_reply_depth=_read(env, "BTL_MAX_REPLY_DEPTH", _positive_int, count, d.max_reply_depth),
@@ -194,8 +201,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "BTL_RATE_LIMIT_REGISTER", _rate_limit, rate, d.rate_limit_register
         ),
         moderation_hours=_read(
-            env, "BTL_MODERATION_HOURS", lambda v: parse_schedule(v) and v.strip(),
-            "ranges like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'", d.moderation_hours,
+            env,
+            "BTL_MODERATION_HOURS",
+            lambda v: parse_schedule(v) and v.strip(),
+            "ranges like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'",
+            d.moderation_hours,
         ),
         moderation_tz=_read(
             env, "BTL_MODERATION_TZ", _time_zone, "an IANA time zone", d.moderation_tz
@@ -213,7 +223,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "BTL_MAX_BODY_BYTES", _at_least_one, "bytes >= 1", d.max_body_bytes
         ),
         max_document_chars=_read(
-            env, "BTL_MAX_DOCUMENT_CHARS", _at_least_one, "a whole number >= 1",
+            env,
+            "BTL_MAX_DOCUMENT_CHARS",
+            _at_least_one,
+            "a whole number >= 1",
             d.max_document_chars,
         ),
         max_tokens=_read(env, "BTL_MAX_TOKENS", _at_least_one, "a whole number >= 1", d.max_tokens),
@@ -221,7 +234,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_directives=_read(env, "BTL_MAX_DIRECTIVES", _positive_int, count, d.max_directives),
         max_cost=_read(env, "BTL_MAX_COST", _at_least_one, "a whole number >= 1", d.max_cost),
         operation_timeout_seconds=_read(
-            env, "BTL_OPERATION_TIMEOUT_SECONDS", _positive_float, "seconds > 0",
+            env,
+            "BTL_OPERATION_TIMEOUT_SECONDS",
+            _positive_float,
+            "seconds > 0",
             d.operation_timeout_seconds,
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),

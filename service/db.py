@@ -45,17 +45,18 @@ def __getattr__(name: str) -> Any:
 
 
 async def start(database_url: str) -> None:
-    await Tortoise.init(config=tortoise_config(database_url))
+    # Global fallback: requests run in other tasks than the lifespan that opened the ORM.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def stop() -> None:
-    await connections.close_all()
+    await Tortoise.close_connections()
 
 
 async def migrate(database_url: str) -> None:
     """Apply every committed migration that the database has not seen yet."""
     await migrate_api(config=tortoise_config(database_url))
-    await connections.close_all()
+    await Tortoise.close_connections()
 
 
 async def ping() -> None:

@@ -110,7 +110,8 @@ class Entitlement(Model):
 
 
 class CommunityRules(Model):
-    version = fields.IntField(primary_key=True, generated=False)
+    id = fields.IntField(primary_key=True)
+    version = fields.IntField(unique=True)
     body = fields.TextField()
     updated_at = fields.DatetimeField()
 
@@ -165,7 +166,9 @@ class Comment(Model):
         table = "comments"
         unique_together = (("author", "idempotency_key"),)
         indexes = (
-            Index(fields=("article_id", "parent_id", "created_at", "id"), name="comments_thread_idx"),
+            Index(
+                fields=("article_id", "parent_id", "created_at", "id"), name="comments_thread_idx"
+            ),
             Index(
                 fields=("open_report_count", "first_open_report_at", "id"),
                 name="comments_queue_count_idx",
@@ -212,7 +215,9 @@ class Report(Model):
     class Meta:
         table = "reports"
         unique_together = (("comment", "reporter"),)
-        indexes = (Index(fields=("comment_id", "status", "created_at", "id"), name="reports_comment_idx"),)
+        indexes = (
+            Index(fields=("comment_id", "status", "created_at", "id"), name="reports_comment_idx"),
+        )
 
 
 class ModerationAction(Model):

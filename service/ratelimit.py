@@ -6,8 +6,9 @@ import math
 import time
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, Storage, storage_from_string
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from service.config import RateLimit
 from service.errors import RateLimited
@@ -38,7 +39,7 @@ class RateLimiter:
         item = self._items[name]
         if not await self._limiter.test(item, *keys):
             raise RateLimited(
-                f"Too many attempts; try again later.", await self._retry_after(item, keys)
+                "Too many attempts; try again later.", await self._retry_after(item, keys)
             )
 
     async def hit(self, name: str, *keys: str) -> None:

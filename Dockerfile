@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# Build stage: install btl and its dependencies into a virtual environment.
+FROM python:3.11-slim AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+RUN python -m venv /opt/btl
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY schema ./schema
+RUN /opt/btl/bin/pip install .
+
+# Runtime stage: the virtual environment only, run as an unprivileged user.
+FROM python:3.11-slim
+ENV PATH=/opt/btl/bin:$PATH PYTHONUNBUFFERED=1 \
+    BTL_DATABASE_URL=sqlite:///data/btl.sqlite3 BTL_HOST=0.0.0.0
+RUN useradd --system --uid 10001 --home-dir /data --create-home btl
+COPY --from=build /opt/btl /opt/btl
+USER btl
+WORKDIR /data
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+# Apply migrations, then serve. In production set BTL_DATABASE_URL to postgres://...
+CMD ["sh", "-c", "python -m service migrate && exec python -m service serve --host 0.0.0.0"]

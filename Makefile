@@ -1,0 +1,35 @@
+# btl: `make run` serves on SQLite, `make test` runs the suite. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint schema migrations bench fuzz clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(PY) -m service migrate
+	$(PY) -m service serve
+
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check service schema tests
+	$(VENV)/bin/mypy
+
+schema: install
+	$(PY) -m schema.export
+
+migrations: install
+	BTL_DATABASE_URL=sqlite://:memory: $(PY) -m tortoise -c service.db.TORTOISE_ORM makemigrations
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache

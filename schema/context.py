@@ -1,0 +1,33 @@
+"""The per-request context every resolver receives."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from schema.loaders import Loaders
+from service.models import User
+from service.runtime import Runtime
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    viewer: User | None
+    session_id: int | None
+    client_address: str
+    loaders: Loaders
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+
+Info = strawberry.Info[Context, Any]

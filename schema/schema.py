@@ -1,0 +1,58 @@
+"""The strawberry schema: every folder's types merged, with the service's extensions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from schema.mutations.accounts import AccountMutations
+from schema.mutations.admin import AdminMutations
+from schema.queries import AccountQueries
+from service.errors import DomainError
+
+logger = logging.getLogger("btl.graphql")
+
+Query = merge_types("Query", (AccountQueries,))
+Mutation = merge_types("Mutation", (AccountMutations, AdminMutations))
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Only errors the code did not mean to raise are masked and logged."""
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError | GraphQLError)
+
+
+class BtlSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context: Any = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", "-")
+        for error in errors:
+            if is_unexpected(error):
+                logger.error(
+                    "request %s: unexpected error in %s",
+                    request_id,
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema(**extra: Any) -> strawberry.Schema:
+    return BtlSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error.")
+        ],
+        **extra,
+    )
+
+
+schema = build_schema()

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import sees_private_fields_of
+from service import accounts, entitlements, models, sessions
+
+Role = strawberry.enum(models.Role, name="Role")
+UserStatus = strawberry.enum(models.UserStatus, name="UserStatus")
+
+
+@strawberry.type(name="Entitlement")
+class EntitlementType:
+    model: strawberry.Private[models.Entitlement]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field(description="The subscription product, e.g. 'digital', 'print+digital'.")
+    def product(self) -> str:
+        return self.model.product
+
+    @strawberry.field
+    def starts_at(self) -> datetime:
+        return self.model.starts_at
+
+    @strawberry.field(description="Null: open-ended.")
+    def ends_at(self) -> datetime | None:
+        return self.model.ends_at
+
+    @strawberry.field
+    def revoked_at(self) -> datetime | None:
+        return self.model.revoked_at
+
+    @strawberry.field(
+        description="startsAt <= now < endsAt (plus the configured grace period), and not revoked."
+    )
+    def active(self, info: Info) -> bool:
+        return entitlements.is_active(self.model, info.context.runtime.settings)
+
+
+@strawberry.type(name="User")
+class UserType:
+    model: strawberry.Private[models.User]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def display_name(self) -> str:
+        return self.model.display_name
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def role(self) -> Role:
+        return self.model.role
+
+    @strawberry.field
+    def status(self) -> UserStatus:
+        return accounts.status_of(self.model)
+
+    @strawberry.field
+    def suspended_until(self) -> datetime | None:
+        if accounts.status_of(self.model) == models.UserStatus.SUSPENDED:
+            return self.model.suspended_until
+        return None
+
+    @strawberry.field(description="Self, moderators and admins only; null for anyone else.")
+    def email(self, info: Info) -> str | None:
+        return self.model.email if sees_private_fields_of(info, self.model.id) else None
+
+    @strawberry.field(
+        description="True while the user holds an active entitlement that allows commenting. "
+        "Self, moderators and admins only."
+    )
+    async def is_subscriber(self, info: Info) -> bool | None:
+        if not sees_private_fields_of(info, self.model.id):
+            return None
+        held = await info.context.loaders.entitlements_by_user_id.load(self.model.id)
+        return entitlements.is_subscriber(held, info.context.runtime.settings)
+
+    @strawberry.field(description="Self, moderators and admins only.")
+    async def entitlements(self, info: Info) -> list[EntitlementType] | None:
+        if not sees_private_fields_of(info, self.model.id):
+            return None
+        held = await info.context.loaders.entitlements_by_user_id.load(self.model.id)
+        return [EntitlementType(model=e) for e in held]
+
+    @strawberry.field(
+        description="The version of the community rules this user last accepted. "
+        "Self, moderators and admins only."
+    )
+    def accepted_rules_version(self, info: Info) -> int | None:
+        if not sees_private_fields_of(info, self.model.id):
+            return None
+        return self.model.accepted_rules_version
+
+
+def user_or_none(user: models.User | None) -> UserType | None:
+    return UserType(model=user) if user is not None else None
+
+
+@strawberry.type(name="AuthSession")
+class AuthSessionType:
+    token: str = strawberry.field(
+        description="Opaque bearer token. Shown once; the service stores only its hash."
+    )
+    expires_at: datetime
+    user: UserType
+
+    @classmethod
+    def of(cls, issued: sessions.IssuedSession) -> AuthSessionType:
+        return cls(
+            token=issued.token, expires_at=issued.expires_at, user=UserType(model=issued.user)
+        )

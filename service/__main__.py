@@ -1,0 +1,111 @@
+"""`python -m service`: serve, migrate, create-user, seed-demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from service import db
+from service.config import ConfigError, Settings, load_settings
+from service.errors import DomainError
+from service.models import Role
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    await db.start(settings.database_url)
+    try:
+        await work()
+    finally:
+        await db.stop()
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "service.app:create_app_from_environment",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(db.migrate(settings.database_url))
+    print("migrations applied")
+    return 0
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from service import accounts
+
+    try:
+        role = Role(args.role.upper())
+    except ValueError:
+        return _fail(f"unknown role {args.role!r}: expected READER, MODERATOR or ADMIN")
+
+    async def work() -> None:
+        user = await accounts.create_user(
+            email=args.email, password=args.password, display_name=args.display_name, role=role
+        )
+        print(f"created {user.role} {user.email} (id {user.id})")
+
+    asyncio.run(_with_database(settings, work))
+    return 0
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from service.demo import seed
+
+    asyncio.run(_with_database(settings, seed))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service", description="btl commenting service")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve /graphql over HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    commands.add_parser("migrate", help="apply database migrations")
+    create = commands.add_parser("create-user", help="create an account (e.g. the first admin)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--display-name", required=True)
+    create.add_argument("--role", default="READER", help="READER, MODERATOR or ADMIN")
+    commands.add_parser("seed-demo", help="fill the database with a demo thread")
+    args = parser.parse_args(argv)
+
+    handlers = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "create-user": _create_user,
+        "seed-demo": _seed_demo,
+    }
+    try:
+        settings = load_settings()
+        return handlers[args.command](settings, args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    except DomainError as exc:
+        return _fail(exc.message)
+    except (OSError, ConnectionError) as exc:
+        return _fail(f"cannot reach the database: {exc}")
+    except Exception as exc:  # a CLI prints one line, never a traceback
+        return _fail(f"{type(exc).__name__}: {exc}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

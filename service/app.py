@@ -1,0 +1,76 @@
+"""The ASGI application: /graphql, /healthz, /readyz, and the database lifespan.
+
+This module is the composition root: it mounts the GraphQL view from `schema/`.
+The domain modules beside it never import `schema` or strawberry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from service import db
+from service.config import Settings
+from service.runtime import Runtime
+
+logger = logging.getLogger("btl")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    try:
+        await db.ping()
+    except Exception as exc:  # any failure to answer means not ready
+        logger.warning("readiness check failed: %s", exc)
+        return JSONResponse(
+            {"status": "unavailable", "reason": f"database did not answer: {type(exc).__name__}"},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Build the app; `manage_database=False` leaves Tortoise to the caller (tests)."""
+    from schema.http import GraphQLView
+    from schema.schema import schema
+
+    runtime = Runtime.from_settings(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await db.start(settings.database_url)
+        try:
+            yield
+        finally:
+            if manage_database:
+                await db.stop()
+
+    graphql = GraphQLView(runtime, schema=schema, graphql_ide="graphiql")
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def create_app_from_environment() -> Starlette:
+    """Factory for uvicorn: settings from the BTL_ variables."""
+    from service.config import load_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(load_settings())

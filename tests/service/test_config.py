@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from service.config import ConfigError, RateLimit, load_settings
+
+
+def test_defaults_match_the_design() -> None:
+    settings = load_settings({})
+
+    assert settings.database_url == "sqlite://./btl.sqlite3"
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
+    assert settings.rate_limit_login == RateLimit(10, 300)
+    assert settings.rate_limit_comments == RateLimit(5, 60)
+    assert settings.session_ttl_seconds == 2_592_000
+    assert settings.max_comment_length == 5000
+    assert settings.moderation_tz == "Europe/London"
+
+
+def test_values_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "BTL_PORT": "9000",
+            "BTL_RATE_LIMIT_LOGIN": "3/60",
+            "BTL_COMMENTING_PRODUCTS": "digital, print+digital",
+            "BTL_DATABASE_URL": "postgresql://u@h/db",
+        }
+    )
+
+    assert settings.port == 9000
+    assert settings.rate_limit_login == RateLimit(3, 60)
+    assert settings.commenting_products == frozenset({"digital", "print+digital"})
+    assert settings.database_url == "postgres://u@h/db"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BTL_PORT", "abc"),
+        ("BTL_PORT", "70000"),
+        ("BTL_RATE_LIMIT_LOGIN", "ten"),
+        ("BTL_RATE_LIMIT_COMMENTS", "0/60"),
+        ("BTL_WORKERS", "0"),
+        ("BTL_MODERATION_HOURS", "Mon-Fri 9-18"),
+        ("BTL_MODERATION_TZ", "Mars/Olympus"),
+        ("BTL_DATABASE_URL", "mysql://x"),
+        ("BTL_INTROSPECTION", "maybe"),
+        ("BTL_SUBSCRIBE_URL", "javascript:alert(1)"),
+    ],
+)
+def test_a_bad_value_names_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: value})
+
+    assert caught.value.variable == variable
+    assert variable in str(caught.value)
+    assert "expected" in str(caught.value)
