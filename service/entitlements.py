@@ -57,11 +57,3 @@ async def revoke(entitlement_id: str) -> Entitlement:
         entitlement.revoked_at = now()
         await entitlement.save(update_fields=["revoked_at"])
     return entitlement
-
-
-async def for_users(user_ids: list[int]) -> dict[int, list[Entitlement]]:
-    rows = await Entitlement.filter(user_id__in=user_ids).order_by("starts_at", "id")
-    by_user: dict[int, list[Entitlement]] = {user_id: [] for user_id in user_ids}
-    for row in rows:
-        by_user[row.user_id].append(row)
-    return by_user

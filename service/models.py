@@ -161,6 +161,8 @@ class Comment(Model):
     first_open_report_at = fields.DatetimeField(null=True)
     last_open_report_at = fields.DatetimeField(null=True)
     idempotency_key = fields.CharField(max_length=100, null=True)
+    # SHA-256 of what was first posted with the key: a reused key must mean the same comment
+    idempotency_fingerprint = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "comments"

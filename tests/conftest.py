@@ -75,7 +75,9 @@ async def _truncate(database_url: str) -> None:
         await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     else:
         await conn.execute_script(
-            "".join(f"DELETE FROM {t};" for t in TABLES) + "DELETE FROM sqlite_sequence;"
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f"DELETE FROM {t};" for t in TABLES)
+            + "DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;"
         )
 
 

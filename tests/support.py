@@ -103,3 +103,28 @@ mutation Login($input: LoginInput!) {
   }
 }
 """
+
+POST = """
+mutation Post($input: PostCommentInput!) {
+  postComment(input: $input) {
+    __typename
+    ... on Comment { id body status replyCount createdAt author { id displayName } }
+    ... on InvalidInput { field message }
+    ... on SubscriptionRequired { subscribeUrl }
+    ... on RulesNotAccepted { rules { version } }
+    ... on AccountSuspended { until }
+    ... on RateLimited { retryAfterSeconds }
+    ... on Error { message }
+  }
+}
+"""
+
+
+async def post_comment(
+    api: Api, person: Person, body: str = "First!", article: str = "story-1", **extra: Any
+) -> dict[str, Any]:
+    result = await api.data(
+        POST, {"input": {"articleId": article, "body": body, **extra}}, token=person.token
+    )
+    posted: dict[str, Any] = result["postComment"]
+    return posted

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import viewer_is_staff
+from schema.types.comments import CommentConnection
+from service import articles, commenting, models, threads
+
+
+
+@strawberry.enum(name="CommentOrder")
+class CommentOrder(Enum):
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+
+CommentBlockedReason = strawberry.enum(commenting.BlockedReason, name="CommentBlockedReason")
+
+
+@strawberry.type(
+    name="CommentPermission",
+    description="Whether the viewer may comment on an article now, "
+    "so a client can render the comment box without trying.",
+)
+class CommentPermissionType:
+    allowed: bool
+    reason: CommentBlockedReason | None = strawberry.field(description="Null when allowed.")
+
+
+@strawberry.type(name="Article")
+class ArticleType:
+    model: strawberry.Private[models.Article]
+
+    @strawberry.field(description="The publisher's own story id.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.model.id)
+
+    @strawberry.field
+    def title(self) -> str | None:
+        return self.model.title
+
+    @strawberry.field
+    def url(self) -> str | None:
+        return self.model.url
+
+    @strawberry.field
+    def comments_open(self) -> bool:
+        return articles.comments_open(self.model)
+
+    @strawberry.field(description="When commenting closes by itself; null: it does not.")
+    def closes_at(self) -> datetime | None:
+        return self.model.closes_at
+
+    @strawberry.field(description="Published (visible) comments, replies included.")
+    def comment_count(self) -> int:
+        return self.model.comment_count
+
+    @strawberry.field
+    async def comment_permission(self, info: Info) -> CommentPermissionType:
+        ctx = info.context
+        viewer = ctx.viewer
+        held = await ctx.loaders.entitlements_by_user_id.load(viewer.id) if viewer else []
+        rules = await ctx.loaders.current_rules.load("current")
+        verdict = commenting.decide(ctx.runtime.settings, viewer, self.model, held, rules)
+        return CommentPermissionType(allowed=verdict.allowed, reason=verdict.reason)
+
+    @strawberry.field(description="Top-level comments.")
+    async def comments(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        order_by: CommentOrder | None = CommentOrder.NEWEST,
+    ) -> CommentConnection:
+        page = await threads.top_level(
+            self.model.id,
+            first=20 if first is None else first,
+            after=after,
+            newest_first=order_by != CommentOrder.OLDEST,
+            staff=viewer_is_staff(info),
+        )
+        for comment in page.items:  # authors came with the page: no second query for them
+            if comment.author is not None:
+                info.context.loaders.user_by_id.prime(comment.author.id, comment.author)
+        return CommentConnection.of(page)

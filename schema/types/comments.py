@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import viewer_is_staff
+from schema.types.pagination import PageInfo
+from schema.types.users import UserType, user_or_none
+from service import comments, models, threads
+
+if TYPE_CHECKING:
+    from schema.types.articles import ArticleType
+    from schema.types.reports import ReportConnection
+
+CommentStatus = strawberry.enum(models.CommentStatus, name="CommentStatus")
+
+
+@strawberry.type(name="CommentRevision")
+class CommentRevisionType:
+    model: strawberry.Private[models.CommentRevision]
+
+    @strawberry.field
+    def body(self) -> str:
+        return self.model.body
+
+    @strawberry.field(description="When this text was replaced.")
+    def replaced_at(self) -> datetime:
+        return self.model.replaced_at
+
+    @strawberry.field(description="Who replaced it: the author, or the moderator who amended it.")
+    async def replaced_by(self, info: Info) -> UserType | None:
+        if self.model.replaced_by_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user_by_id.load(self.model.replaced_by_id))
+
+
+@strawberry.type(name="Comment")
+class CommentType:
+    model: strawberry.Private[models.Comment]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    async def article(
+        self, info: Info
+    ) -> Annotated[ArticleType, strawberry.lazy("schema.types.articles")]:
+        from schema.types.articles import ArticleType
+
+        return ArticleType(model=await info.context.loaders.article_by_id.load(self.model.article_id))
+
+    @strawberry.field(description="Null once the author's account is deleted.")
+    async def author(self, info: Info) -> UserType | None:
+        if self.model.author_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user_by_id.load(self.model.author_id))
+
+    @strawberry.field
+    async def parent(self, info: Info) -> CommentType | None:
+        if self.model.parent_id is None:
+            return None
+        parent = await info.context.loaders.comment_by_id.load(self.model.parent_id)
+        return CommentType(model=parent) if parent else None
+
+    @strawberry.field(
+        description="Null unless PUBLISHED, except for moderators and admins, "
+        "who always see the text."
+    )
+    def body(self, info: Info) -> str | None:
+        if self.model.status == models.CommentStatus.PUBLISHED or viewer_is_staff(info):
+            return self.model.body
+        return None
+
+    @strawberry.field
+    def status(self) -> CommentStatus:
+        return self.model.status
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field(description="Last edit by the author.")
+    def edited_at(self) -> datetime | None:
+        return self.model.edited_at
+
+    @strawberry.field
+    def amended_by_moderator(self) -> bool:
+        return self.model.amended_by_moderator
+
+    @strawberry.field(description="Published replies, at any depth below this comment.")
+    def reply_count(self) -> int:
+        return self.model.reply_count
+
+    @strawberry.field(description="Direct replies, oldest first.")
+    async def replies(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> CommentConnection:
+        size = threads.check_first(20 if first is None else first)
+        if after is None:
+            page = await info.context.loaders.first_replies_by_parent.load((self.model.id, size))
+        else:
+            page = await threads.replies(
+                self.model.id, first=size, after=after, staff=viewer_is_staff(info)
+            )
+        return CommentConnection.of(page)
+
+    @strawberry.field
+    async def viewer_has_reported(self, info: Info) -> bool:
+        if info.context.viewer is None:
+            return False
+        reported = await info.context.loaders.reported_ids_by_article.load(self.model.article_id)
+        return self.model.id in reported
+
+    @strawberry.field
+    def viewer_can_edit(self, info: Info) -> bool:
+        return comments.can_edit(info.context.runtime, info.context.viewer, self.model)
+
+    @strawberry.field(description="Moderators and admins only.")
+    def open_report_count(self, info: Info) -> int | None:
+        return self.model.open_report_count if viewer_is_staff(info) else None
+
+    @strawberry.field(description="Moderators and admins only.")
+    async def reports(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[ReportConnection, strawberry.lazy("schema.types.reports")] | None:
+        from schema.types.reports import reports_of
+
+        return await reports_of(info, self.model.id, 20 if first is None else first, after)
+
+    @strawberry.field(description="Earlier texts, oldest first. Moderators and admins only.")
+    async def revisions(self, info: Info) -> list[CommentRevisionType] | None:
+        if not viewer_is_staff(info):
+            return None
+        rows = await info.context.loaders.revisions_by_comment_id.load(self.model.id)
+        return [CommentRevisionType(model=r) for r in rows]
+
+
+@strawberry.type
+class CommentEdge:
+    cursor: str
+    node: CommentType
+
+
+@strawberry.type
+class CommentConnection:
+    edges: list[CommentEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: threads.Page[models.Comment]) -> CommentConnection:
+        edges = [
+            CommentEdge(cursor=threads.encode_cursor(c.created_at, c.id), node=CommentType(model=c))
+            for c in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from schema.context import Info
+from schema.permissions import viewer_is_staff
+from schema.types.pagination import PageInfo
+from schema.types.users import UserType, user_or_none
+from service import models, reports, threads
+
+if TYPE_CHECKING:
+    from schema.types.comments import CommentType
+
+ReportReason = strawberry.enum(models.ReportReason, name="ReportReason")
+ReportStatus = strawberry.enum(models.ReportStatus, name="ReportStatus")
+ReportResolution = strawberry.enum(models.ReportResolution, name="ReportResolution")
+
+
+@strawberry.type(name="Report")
+class ReportType:
+    model: strawberry.Private[models.Report]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    async def comment(
+        self, info: Info
+    ) -> Annotated[CommentType, strawberry.lazy("schema.types.comments")]:
+        from schema.types.comments import CommentType
+
+        comment = await info.context.loaders.comment_by_id.load(self.model.comment_id)
+        assert comment is not None  # a report's comment is never deleted
+        return CommentType(model=comment)
+
+    @strawberry.field(description="Moderators and admins only.")
+    async def reporter(self, info: Info) -> UserType | None:
+        if not viewer_is_staff(info) or self.model.reporter_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user_by_id.load(self.model.reporter_id))
+
+    @strawberry.field
+    def reason(self) -> ReportReason:
+        return self.model.reason
+
+    @strawberry.field
+    def note(self) -> str | None:
+        return self.model.note
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+    @strawberry.field
+    def status(self) -> ReportStatus:
+        return self.model.status
+
+    @strawberry.field
+    def resolved_at(self) -> datetime | None:
+        return self.model.resolved_at
+
+    @strawberry.field
+    def resolution(self) -> ReportResolution | None:
+        return self.model.resolution
+
+
+@strawberry.type
+class ReportEdge:
+    cursor: str
+    node: ReportType
+
+
+@strawberry.type
+class ReportConnection:
+    edges: list[ReportEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: threads.Page[models.Report]) -> ReportConnection:
+        edges = [
+            ReportEdge(cursor=threads.encode_cursor(r.created_at, r.id), node=ReportType(model=r))
+            for r in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+
+async def reports_of(
+    info: Info, comment_id: int, first: int, after: str | None
+) -> ReportConnection | None:
+    if not viewer_is_staff(info):
+        return None
+    return ReportConnection.of(await reports.for_comment(comment_id, first=first, after=after))

@@ -1,0 +1,47 @@
+"""Articles: keyed by the publisher's story id, created on the first write that needs one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from service.clock import now
+from service.errors import BadUserInput
+from service.models import Article
+
+MAX_ARTICLE_IDS = 100
+
+
+def check_article_id(article_id: str) -> str:
+    if not 1 <= len(article_id) <= 200 or not article_id.isprintable() or article_id != article_id.strip():
+        raise BadUserInput("An article id has 1 to 200 printable characters.")
+    return article_id
+
+
+def unsaved(article_id: str) -> Article:
+    """How an article the service has not seen reads: open, no comments. Never saved."""
+    return Article(id=article_id, closed=False, comment_count=0, version=0, created_at=now())
+
+
+async def get(article_id: str) -> Article:
+    check_article_id(article_id)
+    return await Article.filter(id=article_id).first() or unsaved(article_id)
+
+
+async def get_many(article_ids: list[str]) -> list[Article]:
+    if len(article_ids) > MAX_ARTICLE_IDS:
+        raise BadUserInput(f"Ask for at most {MAX_ARTICLE_IDS} articles at once.")
+    for article_id in article_ids:
+        check_article_id(article_id)
+    found = {a.id: a for a in await Article.filter(id__in=article_ids)}
+    return [found.get(article_id) or unsaved(article_id) for article_id in article_ids]
+
+
+async def ensure(article_id: str) -> None:
+    """Create the article row if missing; safe when two first posts race (no conflict error)."""
+    await Article.bulk_create([unsaved(article_id)], ignore_conflicts=True)
+
+
+def comments_open(article: Article, at: datetime | None = None) -> bool:
+    if article.closed:
+        return False
+    return article.closes_at is None or article.closes_at > (at or now())

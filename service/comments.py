@@ -1,0 +1,167 @@
+"""Comments: post (retry-safe), edit within the window, withdraw. Post-moderated: live at once."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from service import articles, counters
+from service.clock import now
+from service.commenting import require_permission
+from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
+from service.models import Comment, CommentRevision, CommentStatus, User
+from service.runtime import Runtime
+from service.text import clean_text
+
+
+def clean_body(rt: Runtime, body: str) -> str:
+    return clean_text(
+        body, field="body", max_length=rt.settings.max_comment_length, multiline=True
+    )
+
+
+async def get(comment_id: str | int) -> Comment:
+    text = str(comment_id)
+    comment = await Comment.filter(id=int(text)).first() if text.isdigit() else None
+    if comment is None:
+        raise NotFound("No such comment.")
+    return comment
+
+
+def _fingerprint(article_id: str, body: str) -> str:
+    return hashlib.sha256(f"{article_id}\0{body}".encode()).hexdigest()
+
+
+async def _replay(author: User, key: str, article_id: str, body: str) -> Comment | None:
+    """The comment a retry with this idempotency key already made, if any."""
+    earlier = await Comment.filter(author_id=author.id, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint != _fingerprint(article_id, body):
+        raise InvalidInput(
+            "This idempotency key was used for a different comment.", "idempotencyKey"
+        )
+    return earlier
+
+
+async def _parent_for_reply(rt: Runtime, parent_id: str, article_id: str) -> Comment:
+    try:
+        parent = await get(parent_id)
+    except NotFound:
+        raise NotFound("The comment you are replying to does not exist.") from None
+    if parent.status != CommentStatus.PUBLISHED:
+        raise NotFound("The comment you are replying to is no longer visible.")
+    if parent.article_id != article_id:
+        raise InvalidInput("A reply must be on the same article as its parent.", "parentId")
+    if parent.depth + 1 > rt.settings.max_reply_depth:
+        raise InvalidInput(
+            f"Replies nest at most {rt.settings.max_reply_depth} levels deep.", "parentId"
+        )
+    return parent
+
+
+async def post(
+    rt: Runtime,
+    viewer: User | None,
+    *,
+    article_id: str,
+    body: str,
+    parent_id: str | None = None,
+    idempotency_key: str | None = None,
+) -> Comment:
+    if viewer is None:
+        raise Unauthenticated("Sign in to comment.")
+    articles.check_article_id(article_id)
+    text = clean_body(rt, body)
+    if idempotency_key is not None:
+        if not 1 <= len(idempotency_key) <= 100:
+            raise InvalidInput("An idempotency key has 1 to 100 characters.", "idempotencyKey")
+        earlier = await _replay(viewer, idempotency_key, article_id, text)
+        if earlier is not None:  # a retry: same answer, not counted against the limit
+            return earlier
+    article = await articles.get(article_id)
+    author = await require_permission(rt.settings, viewer, article)
+    parent = await _parent_for_reply(rt, parent_id, article_id) if parent_id else None
+    await rt.limiter.hit("comments", f"user:{author.id}")
+    try:
+        async with in_transaction():
+            await articles.ensure(article_id)
+            comment = await Comment.create(
+                article_id=article_id,
+                author=author,
+                parent=parent,
+                ancestry=f"{parent.ancestry}{parent.id}/" if parent else "",
+                depth=parent.depth + 1 if parent else 0,
+                body=text,
+                created_at=now(),
+                idempotency_key=idempotency_key,
+                idempotency_fingerprint=_fingerprint(article_id, text) if idempotency_key else None,
+            )
+            await counters.shift_visibility(comment, +1)
+    except IntegrityError:
+        # two retries raced: the unique (author, key) index let one in; answer with it
+        if idempotency_key is None:
+            raise
+        earlier = await _replay(author, idempotency_key, article_id, text)
+        if earlier is None:
+            raise
+        return earlier
+    return comment
+
+
+def can_edit(rt: Runtime, viewer: User | None, comment: Comment) -> bool:
+    return (
+        viewer is not None
+        and comment.author_id == viewer.id
+        and comment.status == CommentStatus.PUBLISHED
+        and now() < comment.created_at + timedelta(seconds=rt.settings.edit_window_seconds)
+    )
+
+
+async def edit(rt: Runtime, viewer: User | None, *, comment_id: str, body: str) -> Comment:
+    if viewer is None:
+        raise Unauthenticated("Sign in to edit.")
+    comment = await get(comment_id)
+    if comment.author_id != viewer.id:
+        raise NotAllowed("Only the author can edit a comment.")
+    if comment.status != CommentStatus.PUBLISHED:
+        raise NotAllowed("Only a published comment can be edited.")
+    if not can_edit(rt, viewer, comment):
+        raise NotAllowed(
+            f"The edit window of {rt.settings.edit_window_seconds} seconds has passed."
+        )
+    text = clean_body(rt, body)
+    await rt.limiter.hit("comments", f"user:{viewer.id}")
+    async with in_transaction():
+        await CommentRevision.create(
+            comment=comment, body=comment.body, replaced_at=now(), replaced_by=viewer
+        )
+        comment.body = text
+        comment.edited_at = now()
+        await comment.save(update_fields=["body", "edited_at"])
+        await counters.bump_version(comment.article_id)
+    return comment
+
+
+async def withdraw(viewer: User | None, comment_id: str) -> Comment:
+    if viewer is None:
+        raise Unauthenticated("Sign in first.")
+    comment = await get(comment_id)
+    if comment.author_id != viewer.id:
+        raise NotAllowed("Only the author can withdraw a comment.")
+    if comment.status == CommentStatus.WITHDRAWN:
+        return comment
+    if comment.status == CommentStatus.REMOVED:
+        raise NotAllowed("A moderator has already removed this comment.")
+    async with in_transaction():
+        was_visible = comment.status == CommentStatus.PUBLISHED
+        comment.status = CommentStatus.WITHDRAWN
+        await comment.save(update_fields=["status"])
+        if was_visible:
+            await counters.shift_visibility(comment, -1)
+        else:
+            await counters.bump_version(comment.article_id)
+    return comment

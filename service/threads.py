@@ -1,0 +1,114 @@
+"""Reading threads: keyset pages of top-level comments and replies, as each viewer may see them.
+
+Cursors are opaque to clients: base64 of (createdAt, id). The keyset filter is written
+as `created_at <= c AND (created_at < c OR id < i)` so both databases walk the thread
+index from the cursor instead of from the newest row.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from tortoise.expressions import Q
+
+from service.errors import BadUserInput
+from service.models import Comment, CommentStatus
+
+T = TypeVar("T")
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    has_next: bool
+
+
+def check_first(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise BadUserInput(f"`first` must be between 1 and {MAX_PAGE}.")
+    return first
+
+
+def encode_cursor(created_at: datetime, row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{row_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        moment, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        decoded = datetime.fromisoformat(moment), int(row_id)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise BadUserInput("That cursor is not one this service gave out.") from None
+    if decoded[0].tzinfo is None:
+        raise BadUserInput("That cursor is not one this service gave out.")
+    return decoded
+
+
+def after_filter(after: str, descending: bool, time_field: str = "created_at") -> Q:
+    moment, row_id = decode_cursor(after)
+    if descending:
+        return Q(**{f"{time_field}__lte": moment}) & (
+            Q(**{f"{time_field}__lt": moment}) | Q(id__lt=row_id)
+        )
+    return Q(**{f"{time_field}__gte": moment}) & (
+        Q(**{f"{time_field}__gt": moment}) | Q(id__gt=row_id)
+    )
+
+
+def _visible_to_readers() -> Q:
+    # a comment that is gone but has published replies stays as a tombstone
+    return Q(status=CommentStatus.PUBLISHED) | Q(reply_count__gt=0)
+
+
+async def top_level(
+    article_id: str, *, first: int, after: str | None, newest_first: bool, staff: bool
+) -> Page[Comment]:
+    query = Comment.filter(article_id=article_id, parent_id=None)
+    if not staff:
+        query = query.filter(_visible_to_readers())
+    if after:
+        query = query.filter(after_filter(after, descending=newest_first))
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    rows = await query.order_by(*order).limit(check_first(first) + 1).select_related("author")
+    return Page(list(rows[:first]), len(rows) > first)
+
+
+async def replies(
+    parent_id: int, *, first: int, after: str | None, staff: bool
+) -> Page[Comment]:
+    query = Comment.filter(parent_id=parent_id)
+    if not staff:
+        query = query.filter(_visible_to_readers())
+    if after:
+        query = query.filter(after_filter(after, descending=False))
+    rows = await query.order_by("created_at", "id").limit(check_first(first) + 1)
+    return Page(list(rows[:first]), len(rows) > first)
+
+
+async def first_replies(parent_ids: list[int], *, first: int, staff: bool) -> dict[int, Page[Comment]]:
+    """The first page of replies under each parent, in one query (a window per parent)."""
+    check_first(first)
+    visible = "" if staff else "AND (status = 'PUBLISHED' OR reply_count > 0)"
+    ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
+    rows = await Comment.raw(
+        "SELECT * FROM ("
+        " SELECT comments.*, ROW_NUMBER() OVER ("
+        "  PARTITION BY parent_id ORDER BY created_at, id) AS position_in_parent"
+        f" FROM comments WHERE parent_id IN ({ids}) {visible}"
+        f") ranked WHERE position_in_parent <= {first + 1}"
+        " ORDER BY parent_id, created_at, id"
+    )
+    grouped: dict[int, list[Comment]] = defaultdict(list)
+    for row in rows:
+        assert row.parent_id is not None
+        grouped[row.parent_id].append(row)
+    return {
+        parent_id: Page(grouped[parent_id][:first], len(grouped[parent_id]) > first)
+        for parent_id in parent_ids
+    }
