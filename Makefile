@@ -33,3 +33,7 @@ migrations: install
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+bench: install
+	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
+	$(PY) bench/run.py

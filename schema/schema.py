@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -51,7 +51,10 @@ def build_schema(**extra: Any) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error.")
+            # parsing and validating the same document again is ~40 % of a thread page
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
         ],
         **extra,
     )

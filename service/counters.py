@@ -28,3 +28,23 @@ async def shift_visibility(comment: Comment, delta: int) -> None:
 async def bump_version(article_id: str) -> None:
     """The thread changed without a count moving (an edit, a close): cached pages are stale."""
     await Article.filter(id=article_id).update(version=F("version") + 1)
+
+
+async def recount(article_id: str) -> None:
+    """Recompute an article's counters from its comments (after a bulk import or a repair)."""
+    from service.models import CommentStatus
+
+    rows = await Comment.filter(article_id=article_id).values("id", "ancestry", "status")
+    replies = {row["id"]: 0 for row in rows}
+    published = 0
+    for row in rows:
+        if row["status"] != CommentStatus.PUBLISHED:
+            continue
+        published += 1
+        for ancestor in filter(None, row["ancestry"].split("/")):
+            replies[int(ancestor)] += 1
+    for comment_id, count in replies.items():
+        await Comment.filter(id=comment_id).update(reply_count=count)
+    await Article.filter(id=article_id).update(
+        comment_count=published, version=F("version") + 1
+    )

@@ -1,0 +1,375 @@
+"""`make bench`: btl's thread page and postComment under load, beside a hand-written floor.
+
+Seeds an article with 2,000 top-level comments by 200 authors, serves btl with uvicorn on
+127.0.0.1, and drives it with wrk for a bounded time at 16 and 64 connections. In the same
+run it serves the same page from bench/floor.py (Starlette + aiosqlite, one SQL query) and
+prints every row's ratio to the floor. Then it grows the article to 200,000 comments and
+measures the first page and a page 100,000 comments deep. A report, never a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ARTICLE = "bench-article"
+PAGE_FIELDS = "id body createdAt replyCount author { displayName }"
+ANONYMOUS_PAGE = (
+    "query Thread($id: ID!, $after: String) { article(id: $id) { commentCount "
+    f"comments(first: 20, after: $after) {{ edges {{ node {{ {PAGE_FIELDS} }} }} }} }} }}"
+)
+SIGNED_IN_PAGE = (
+    "query Thread($id: ID!) { article(id: $id) { commentCount "
+    "commentPermission { allowed reason } comments(first: 20) { edges { node { "
+    f"{PAGE_FIELDS} viewerHasReported viewerCanEdit }} }} }} }} }}"
+)
+POST = "mutation P($i: PostCommentInput!) { postComment(input: $i) { __typename } }"
+HASH = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$h6g0wWqDkqbq5CkFqRjB2Qn3n8cOzJmXyH8cJQ0rQnE"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ts(moment: datetime) -> str:
+    return moment.isoformat(sep=" ")
+
+
+def seed(db: Path, authors: int, top_level: int) -> list[str]:
+    """Users with sessions (tokens returned), entitlements, and the article's comments."""
+    conn = sqlite3.connect(db)
+    start = datetime.now(UTC) - timedelta(days=1)
+    tokens = []
+    for n in range(authors):
+        conn.execute(
+            "INSERT INTO users (id, email, display_name, display_name_key, password_hash, role,"
+            " banned, created_at) VALUES (?, ?, ?, ?, ?, 'READER', 0, ?)",
+            (n + 1, f"bench{n}@example.com", f"Bench {n}", f"bench {n}", HASH, ts(start)),
+        )
+        token = f"bench-token-{n}-" + "x" * 20
+        tokens.append(token)
+        conn.execute(
+            "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES (?,?,?,?)",
+            (n + 1, hashlib.sha256(token.encode()).hexdigest(), ts(start),
+             ts(start + timedelta(days=30))),
+        )
+        conn.execute(
+            "INSERT INTO entitlements (user_id, product, starts_at, created_at) VALUES (?,?,?,?)",
+            (n + 1, "digital", ts(start - timedelta(days=1)), ts(start)),
+        )
+    conn.execute(
+        "INSERT INTO articles (id, closed, comment_count, version, created_at)"
+        " VALUES (?, 0, 0, 0, ?)", (ARTICLE, ts(start)),
+    )
+    conn.commit()
+    conn.close()
+    grow(db, top_level, authors)
+    return tokens
+
+
+def grow(db: Path, total: int, authors: int) -> None:
+    """Add top-level comments until the article has `total`, keeping its counter right."""
+    conn = sqlite3.connect(db)
+    have = conn.execute("SELECT COUNT(*) FROM comments WHERE article_id = ?", (ARTICLE,)).fetchone()[0]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = (
+        (ARTICLE, n % authors + 1, f"Bench comment number {n}, with a little text to carry.",
+         ts(start + timedelta(seconds=n)))
+        for n in range(have, total)
+    )
+    conn.executemany(
+        "INSERT INTO comments (article_id, author_id, ancestry, depth, body, status, created_at,"
+        " amended_by_moderator, reply_count, open_report_count) "
+        "VALUES (?, ?, '', 0, ?, 'PUBLISHED', ?, 0, 0, 0)", rows,
+    )
+    conn.execute("UPDATE articles SET comment_count = ? WHERE id = ?", (total, ARTICLE))
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def deep_cursor(db: Path, depth: int) -> str:
+    from service.threads import encode_cursor
+
+    conn = sqlite3.connect(db)
+    created, row_id = conn.execute(
+        "SELECT created_at, id FROM comments WHERE article_id = ? AND parent_id IS NULL "
+        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (ARTICLE, depth - 1),
+    ).fetchone()
+    conn.close()
+    return encode_cursor(datetime.fromisoformat(created), row_id)
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def lua_script(directory: Path, name: str, body: str, token: str | None = None) -> Path:
+    headers = '["Content-Type"] = "application/json"'
+    if token:
+        headers += f', ["Authorization"] = "Bearer {token}"'
+    path = directory / f"{name}.lua"
+    path.write_text(
+        f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+        f"wrk.headers = {{{headers}}}\n"
+    )
+    return path
+
+
+def post_script(directory: Path, tokens: list[str]) -> Path:
+    path = directory / "post.lua"
+    token_list = ", ".join(json.dumps(t) for t in tokens)
+    template = json.dumps(
+        {"query": POST, "variables": {"i": {"articleId": "bench-post", "body": "BODY"}}}
+    )
+    before, after = template.split("BODY")
+    path.write_text(
+        f"local tokens = {{{token_list}}}\nlocal n = 0\n"
+        "request = function()\n  n = n + 1\n"
+        "  local token = tokens[(n % #tokens) + 1]\n"
+        f"  local body = {json.dumps(before)} .. 'bench post ' .. n .. ' ' .. math.random(1, 1e9) .. {json.dumps(after)}\n"
+        '  return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json", '
+        '["Authorization"] = "Bearer " .. token}, body)\nend\n'
+    )
+    return path
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, float]:
+    base = ["wrk", "-t2", f"-c{connections}", "-s", str(script), "--latency"]
+    url = f"http://127.0.0.1:{port}/graphql"
+    subprocess.run([*base, "-d2s", url], capture_output=True, timeout=60, check=False)  # warm-up
+    out = subprocess.run(
+        [*base, f"-d{seconds}s", "--timeout", "5s", url],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    distribution = out.split("Latency Distribution", 1)[1]
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", distribution, re.M)[1])  # type: ignore[index]
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", distribution, re.M)[1])  # type: ignore[index]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p99": p99,
+            "bad": float(non2xx[1]) if non2xx else 0.0, "socket_errors": bool(errors)}
+
+
+def sql_per_request(db: Path, query: str, variables: dict[str, Any], token: str | None) -> int:
+    """Run one request in-process and count the SQL statements Tortoise sends."""
+    import httpx
+
+    from service import db as database
+    from service.app import create_app
+    from service.config import load_settings
+
+    statements: list[str] = []
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            statements.append(record.getMessage())
+
+    async def run() -> int:
+        settings = load_settings({"BTL_DATABASE_URL": f"sqlite://{db}"})
+        await database.start(settings.database_url)
+        try:
+            app = create_app(settings, manage_database=False)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench"
+            ) as client:
+                await client.post("/graphql", json={"query": query, "variables": variables},
+                                  headers=headers)  # warm
+                logger = logging.getLogger("tortoise.db_client")
+                logger.setLevel(logging.DEBUG)
+                logger.addHandler(Counter())
+                statements.clear()
+                await client.post("/graphql", json={"query": query, "variables": variables},
+                                  headers=headers)
+                return len(statements)
+        finally:
+            await database.stop()
+
+    return asyncio.run(run())
+
+
+def rss_mb(pid: int) -> float:
+    total = 0.0
+    for proc in [pid, *child_pids(pid)]:
+        try:
+            for line in Path(f"/proc/{proc}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+class Servers:
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            args, env={**os.environ, **env}, cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        wait_for(port, process)
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                self.stop(process)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15, help="measured time per row")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: `apt-get install wrk` (make bench does it when it can)")
+        return 1
+
+    work = Path(tempfile.mkdtemp(prefix="btl-bench-"))
+    db = work / "bench.sqlite3"
+    url = f"sqlite://{db}"
+    env = {
+        "BTL_DATABASE_URL": url,
+        "BTL_RATE_LIMIT_COMMENTS": "100000000/60",
+        "BTL_WORKERS": str(args.workers),
+    }
+    subprocess.run([sys.executable, "-m", "service", "migrate"], env={**os.environ, **env},
+                   cwd=ROOT, check=True, capture_output=True)
+    tokens = seed(db, authors=200, top_level=2000)
+    servers = Servers()
+    rows: list[tuple[str, int, dict[str, float], int]] = []
+    try:
+        floor_port, btl_port = free_port(), free_port()
+        floor = servers.start([sys.executable, str(ROOT / "bench" / "floor.py"), str(db),
+                               str(floor_port)], {}, floor_port)
+        btl = servers.start([sys.executable, "-m", "service", "serve", "--port", str(btl_port)],
+                            env, btl_port)
+        anonymous = {"query": ANONYMOUS_PAGE, "variables": {"id": ARTICLE}}
+        signed_in = {"query": SIGNED_IN_PAGE, "variables": {"id": ARTICLE}}
+        scripts = {
+            "floor": lua_script(work, "floor", json.dumps(anonymous)),
+            "anonymous": lua_script(work, "anonymous", json.dumps(anonymous)),
+            "signed_in": lua_script(work, "signed_in", json.dumps(signed_in), tokens[0]),
+            "post": post_script(work, tokens),
+        }
+        sql = {
+            "anonymous": sql_per_request(db, ANONYMOUS_PAGE, {"id": ARTICLE}, None),
+            "signed_in": sql_per_request(db, SIGNED_IN_PAGE, {"id": ARTICLE}, tokens[0]),
+            "post": 0,
+        }
+        for connections in (16, 64):
+            rows.append(("floor: thread page (aiosqlite, 1 query)", connections,
+                         wrk(floor_port, scripts["floor"], connections, args.seconds), 1))
+            rows.append(("btl: thread page, signed out", connections,
+                         wrk(btl_port, scripts["anonymous"], connections, args.seconds),
+                         sql["anonymous"]))
+            rows.append(("btl: thread page, signed in", connections,
+                         wrk(btl_port, scripts["signed_in"], connections, args.seconds),
+                         sql["signed_in"]))
+            rows.append(("btl: postComment", connections,
+                         wrk(btl_port, scripts["post"], connections, args.seconds), -1))
+        memory = rss_mb(btl.pid)
+        servers.stop(btl)
+        servers.stop(floor)
+
+        grow(db, 200_000, 200)
+        cursor = deep_cursor(db, 100_000)
+        btl = servers.start([sys.executable, "-m", "service", "serve", "--port", str(btl_port)],
+                            env, btl_port)
+        deep = {"query": ANONYMOUS_PAGE, "variables": {"id": ARTICLE, "after": cursor}}
+        big_first = wrk(btl_port, scripts["anonymous"], 16, args.seconds)
+        big_deep = wrk(btl_port, lua_script(work, "deep", json.dumps(deep)), 16, args.seconds)
+        servers.stop(btl)
+    finally:
+        servers.stop_all()
+
+    floor_rps = {c: r["rps"] for name, c, r, _ in rows if name.startswith("floor")}
+    print(f"\nbtl bench — {machine()} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"each row {args.seconds} s after a 2 s warm-up; wrk -t2; "
+          f"{args.workers} btl worker(s); SQLite\n")
+    print(f"| {'work':<42} | conns | req/s | p50 ms | p99 ms | SQL/req | vs floor |")
+    print(f"|{'-' * 44}|-------|-------|--------|--------|---------|----------|")
+    for name, connections, r, statements in rows:
+        ratio = r["rps"] / floor_rps[connections]
+        sql_text = "-" if statements < 0 else str(statements)
+        print(f"| {name:<42} | {connections:>5} | {r['rps']:>5.0f} | {r['p50']:>6.1f} | "
+              f"{r['p99']:>6.1f} | {sql_text:>7} | {ratio:>7.2f}x |")
+    small = next(r for name, c, r, _ in rows if name == "btl: thread page, signed out" and c == 16)
+    print("\n200,000 comments vs 2,000 (signed out, 16 connections):")
+    print(f"  first page      {big_first['rps']:>7.0f} req/s  p99 {big_first['p99']:.1f} ms  "
+          f"({small['rps'] / big_first['rps']:.2f}x the cost of the 2,000-comment page)")
+    print(f"  100,000 deep    {big_deep['rps']:>7.0f} req/s  p99 {big_deep['p99']:.1f} ms  "
+          f"({small['rps'] / big_deep['rps']:.2f}x the cost of the 2,000-comment page)")
+    posted = sqlite3.connect(db).execute(
+        "SELECT COUNT(*) FROM comments WHERE article_id = 'bench-post'").fetchone()[0]
+    print(f"\npostComment: {posted} comments landed during the run")
+    print(f"resident memory of the btl server after the 2,000-comment rows: {memory:.0f} MB")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
