@@ -8,9 +8,17 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from service import loading, rules, threads
+from service import loading, reports, rules, threads
 from service.accounts import is_staff
-from service.models import Article, Comment, CommentRevision, CommunityRules, Entitlement, User
+from service.models import (
+    Article,
+    Comment,
+    CommentRevision,
+    CommunityRules,
+    Entitlement,
+    ReportReason,
+    User,
+)
 from service.threads import Page
 
 K = TypeVar("K", bound=Hashable)
@@ -34,6 +42,7 @@ class Loaders:
     first_replies_by_parent: DataLoader[tuple[int, int], Page[Comment]]
     reported_ids_by_article: DataLoader[str, frozenset[int]]
     current_rules: DataLoader[str, CommunityRules | None]
+    open_reasons_by_comment_id: DataLoader[int, list[ReportReason]]
 
     @classmethod
     def for_viewer(cls, viewer: User | None) -> Loaders:
@@ -65,4 +74,5 @@ class Loaders:
             first_replies_by_parent=_loader(first_replies),
             reported_ids_by_article=_loader(reported_ids),
             current_rules=_loader(current_rules),
+            open_reasons_by_comment_id=_loader(reports.open_reasons),
         )

@@ -14,14 +14,18 @@ from strawberry.types import ExecutionContext
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
+from schema.mutations.moderation import ModerationMutations
 from schema.queries import AccountQueries
+from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
 from service.errors import DomainError
 
 logger = logging.getLogger("btl.graphql")
 
-Query = merge_types("Query", (AccountQueries, ThreadQueries))
-Mutation = merge_types("Mutation", (AccountMutations, CommentMutations, AdminMutations))
+Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries))
+Mutation = merge_types(
+    "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+)
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -1,9 +1,109 @@
-"""Reports: "report this post", once per reader per comment; they feed the moderators' queue."""
+"""Reports: "report this post", once per reader per comment; they feed the moderators' queue.
+
+The comment row carries its open-report count and first/last open-report times, moved in
+the report's transaction, so the queue is one indexed query whatever its length. While
+moderation is part-time, enough distinct reporters hide a comment until a moderator decides.
+"""
 
 from __future__ import annotations
 
-from service.models import Report
+from collections import defaultdict
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from service import comments, counters, moderation_log
+from service.clock import now
+from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
+from service.models import (
+    ActionKind,
+    Comment,
+    CommentStatus,
+    Report,
+    ReportReason,
+    ReportResolution,
+    ReportStatus,
+    User,
+)
+from service.runtime import Runtime
+from service.text import clean_text
 from service.threads import Page, after_filter, check_first
+
+MAX_NOTE = 1000
+
+
+async def report(
+    rt: Runtime, viewer: User | None, *, comment_id: str, reason: ReportReason, note: str | None
+) -> Report:
+    if viewer is None:
+        raise Unauthenticated("Sign in to report a comment.")
+    try:
+        comment = await comments.get(comment_id)
+    except NotFound:
+        raise NotFound("No such comment.") from None
+    if comment.status != CommentStatus.PUBLISHED:
+        raise NotFound("That comment is not visible.")
+    if comment.author_id == viewer.id:
+        raise InvalidInput("You cannot report your own comment.", "commentId")
+    cleaned_note = (
+        clean_text(note, field="note", max_length=MAX_NOTE, min_length=0, multiline=True) or None
+        if note is not None
+        else None
+    )
+    if await Report.filter(comment_id=comment.id, reporter_id=viewer.id).exists():
+        raise AlreadyReported("You have already reported this comment.")
+    await rt.limiter.hit("reports", f"user:{viewer.id}")
+    moment = now()
+    try:
+        async with in_transaction():
+            created = await Report.create(
+                comment=comment, reporter=viewer, reason=reason, note=cleaned_note,
+                created_at=moment,
+            )
+            await Comment.filter(id=comment.id, first_open_report_at=None).update(
+                first_open_report_at=moment
+            )
+            await Comment.filter(id=comment.id).update(
+                open_report_count=F("open_report_count") + 1, last_open_report_at=moment
+            )
+            await _auto_hide_if_due(rt, comment.id)
+    except IntegrityError:  # the same reader, twice at once: the unique index decided
+        raise AlreadyReported("You have already reported this comment.") from None
+    return created
+
+
+async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> None:
+    """Hide a published comment once distinct open reporters reach the threshold in force."""
+    threshold = rt.coverage.at(now()).auto_hide_threshold
+    comment = await Comment.get(id=comment_id)
+    # one report per reader (unique index): the open count is the distinct reporters
+    if threshold is None or comment.status != CommentStatus.PUBLISHED:
+        return
+    if comment.open_report_count < threshold:
+        return
+    comment.status = CommentStatus.HIDDEN
+    await comment.save(update_fields=["status"])
+    await counters.shift_visibility(comment, -1)
+    await moderation_log.record(
+        ActionKind.AUTO_HIDE,
+        moderator=None,
+        comment=comment,
+        reason=f"{comment.open_report_count} readers reported it while moderation was part-time",
+    )
+
+
+async def resolve_open(comment: Comment, resolution: ReportResolution) -> None:
+    """Close the comment's open reports (inside the caller's transaction)."""
+    await Report.filter(comment_id=comment.id, status=ReportStatus.OPEN).update(
+        status=ReportStatus.RESOLVED, resolution=resolution, resolved_at=now()
+    )
+    comment.open_report_count = 0
+    comment.first_open_report_at = None
+    comment.last_open_report_at = None
+    await comment.save(
+        update_fields=["open_report_count", "first_open_report_at", "last_open_report_at"]
+    )
 
 
 async def for_comment(comment_id: int, *, first: int, after: str | None) -> Page[Report]:
@@ -13,3 +113,15 @@ async def for_comment(comment_id: int, *, first: int, after: str | None) -> Page
         query = query.filter(after_filter(after, descending=False))
     rows = await query.order_by("created_at", "id").limit(check_first(first) + 1)
     return Page(list(rows[:first]), len(rows) > first)
+
+
+async def open_reasons(comment_ids: list[int]) -> list[list[ReportReason]]:
+    """Per comment, the distinct reasons of its open reports, in enum order."""
+    rows = await Report.filter(comment_id__in=comment_ids, status=ReportStatus.OPEN).values_list(
+        "comment_id", "reason"
+    )
+    by_comment: dict[int, set[ReportReason]] = defaultdict(set)
+    for comment_id, reason in rows:
+        by_comment[comment_id].add(ReportReason(reason))
+    order = list(ReportReason)
+    return [sorted(by_comment[c], key=order.index) for c in comment_ids]

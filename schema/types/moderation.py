@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.context import Info
+from schema.types.articles import ArticleType
+from schema.types.comments import CommentType
+from schema.types.pagination import PageInfo
+from schema.types.reports import ReportReason
+from schema.types.users import UserType, user_or_none
+from service import models, queue, threads
+
+QueueOrder = strawberry.enum(queue.QueueOrder, name="QueueOrder")
+ModerationActionKind = strawberry.enum(models.ActionKind, name="ModerationActionKind")
+
+
+@strawberry.type(description="A comment with open reports, as a moderator sees it in the queue.")
+class QueueItem:
+    model: strawberry.Private[models.Comment]
+
+    @strawberry.field
+    def comment(self) -> CommentType:
+        return CommentType(model=self.model)
+
+    @strawberry.field
+    def open_report_count(self) -> int:
+        return self.model.open_report_count
+
+    @strawberry.field
+    async def reasons(self, info: Info) -> list[ReportReason]:
+        return await info.context.loaders.open_reasons_by_comment_id.load(self.model.id)
+
+    @strawberry.field
+    def first_reported_at(self) -> datetime:
+        assert self.model.first_open_report_at is not None
+        return self.model.first_open_report_at
+
+    @strawberry.field
+    def last_reported_at(self) -> datetime:
+        assert self.model.last_open_report_at is not None
+        return self.model.last_open_report_at
+
+
+@strawberry.type
+class QueueEdge:
+    cursor: str
+    node: QueueItem
+
+
+@strawberry.type
+class QueueConnection:
+    edges: list[QueueEdge]
+    page_info: PageInfo
+    total_count: int
+
+    @classmethod
+    def of(cls, page: threads.Page[models.Comment], total: int) -> QueueConnection:
+        edges = [
+            QueueEdge(cursor=queue.encode_cursor(c), node=QueueItem(model=c)) for c in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=total,
+        )
+
+
+@strawberry.type(name="ModerationAction", description="One line of the append-only moderation log.")
+class ModerationActionType:
+    model: strawberry.Private[models.ModerationAction]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field
+    def kind(self) -> ModerationActionKind:
+        return self.model.kind
+
+    @strawberry.field(description="Null for actions the service took by itself (AUTO_HIDE).")
+    async def moderator(self, info: Info) -> UserType | None:
+        if self.model.moderator_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user_by_id.load(self.model.moderator_id))
+
+    @strawberry.field
+    async def comment(self, info: Info) -> CommentType | None:
+        if self.model.comment_id is None:
+            return None
+        comment = await info.context.loaders.comment_by_id.load(self.model.comment_id)
+        return CommentType(model=comment) if comment else None
+
+    @strawberry.field
+    async def target_user(self, info: Info) -> UserType | None:
+        if self.model.target_user_id is None:
+            return None
+        return user_or_none(await info.context.loaders.user_by_id.load(self.model.target_user_id))
+
+    @strawberry.field
+    async def article(self, info: Info) -> ArticleType | None:
+        if self.model.article_id is None:
+            return None
+        return ArticleType(model=await info.context.loaders.article_by_id.load(self.model.article_id))
+
+    @strawberry.field
+    def reason(self) -> str:
+        return self.model.reason
+
+    @strawberry.field(description="For AMEND: the text before and after.")
+    def previous_body(self) -> str | None:
+        return self.model.previous_body
+
+    @strawberry.field
+    def new_body(self) -> str | None:
+        return self.model.new_body
+
+    @strawberry.field
+    def created_at(self) -> datetime:
+        return self.model.created_at
+
+
+@strawberry.type
+class ModerationActionEdge:
+    cursor: str
+    node: ModerationActionType
+
+
+@strawberry.type
+class ModerationActionConnection:
+    edges: list[ModerationActionEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: threads.Page[models.ModerationAction]) -> ModerationActionConnection:
+        edges = [
+            ModerationActionEdge(
+                cursor=threads.encode_cursor(a.created_at, a.id), node=ModerationActionType(model=a)
+            )
+            for a in page.items
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )

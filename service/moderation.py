@@ -1,0 +1,230 @@
+"""Moderation: amend, remove, restore, dismiss reports; suspend, ban, reinstate; open/close.
+
+Every action writes one ModerationAction in the same transaction as the change, and
+nothing a commenter wrote is lost: amendments keep the old text as a revision.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from service import articles, comments, counters, moderation_log, reports
+from service.accounts import get_user
+from service.clock import now
+from service.errors import InvalidInput, NotFound
+from service.models import (
+    ActionKind,
+    Article,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    ReportResolution,
+    Role,
+    User,
+)
+from service.runtime import Runtime
+from service.text import clean_reason, clean_text
+
+MAX_SUSPENSION = timedelta(days=366)
+
+
+async def _actionable(comment_id: str) -> Comment:
+    comment = await comments.get(comment_id)
+    if comment.status == CommentStatus.WITHDRAWN:
+        raise InvalidInput("The author has withdrawn this comment.", "commentId")
+    return comment
+
+
+async def _set_status(comment: Comment, status: CommentStatus) -> None:
+    was_visible = comment.status == CommentStatus.PUBLISHED
+    comment.status = status
+    await comment.save(update_fields=["status"])
+    now_visible = status == CommentStatus.PUBLISHED
+    if was_visible != now_visible:
+        await counters.shift_visibility(comment, +1 if now_visible else -1)
+    else:
+        await counters.bump_version(comment.article_id)
+
+
+async def amend(
+    rt: Runtime, moderator: User, *, comment_id: str, body: str, reason: str
+) -> Comment:
+    reason = clean_reason(reason)
+    comment = await _actionable(comment_id)
+    text = comments.clean_body(rt, body)
+    async with in_transaction():
+        previous = comment.body
+        await CommentRevision.create(
+            comment=comment, body=previous, replaced_at=now(), replaced_by=moderator
+        )
+        comment.body = text
+        comment.amended_by_moderator = True
+        await comment.save(update_fields=["body", "amended_by_moderator"])
+        await reports.resolve_open(comment, ReportResolution.AMENDED)
+        await counters.bump_version(comment.article_id)
+        await moderation_log.record(
+            ActionKind.AMEND, moderator=moderator, comment=comment, reason=reason,
+            previous_body=previous, new_body=text,
+        )
+    return comment
+
+
+async def remove(moderator: User, *, comment_id: str, reason: str) -> Comment:
+    reason = clean_reason(reason)
+    comment = await _actionable(comment_id)
+    if comment.status == CommentStatus.REMOVED:
+        raise InvalidInput("This comment is already removed.", "commentId")
+    async with in_transaction():
+        await _set_status(comment, CommentStatus.REMOVED)
+        await reports.resolve_open(comment, ReportResolution.REMOVED)
+        await moderation_log.record(
+            ActionKind.REMOVE, moderator=moderator, comment=comment, reason=reason
+        )
+    return comment
+
+
+async def restore(moderator: User, *, comment_id: str, reason: str) -> Comment:
+    reason = clean_reason(reason)
+    comment = await _actionable(comment_id)
+    if comment.status == CommentStatus.PUBLISHED:
+        raise InvalidInput("This comment is already published.", "commentId")
+    async with in_transaction():
+        await _set_status(comment, CommentStatus.PUBLISHED)
+        await reports.resolve_open(comment, ReportResolution.DISMISSED)
+        await moderation_log.record(
+            ActionKind.RESTORE, moderator=moderator, comment=comment, reason=reason
+        )
+    return comment
+
+
+async def dismiss_reports(moderator: User, *, comment_id: str, reason: str) -> Comment:
+    reason = clean_reason(reason)
+    comment = await _actionable(comment_id)
+    async with in_transaction():
+        if comment.status == CommentStatus.HIDDEN:  # hidden only by reports: publish again
+            await _set_status(comment, CommentStatus.PUBLISHED)
+        await reports.resolve_open(comment, ReportResolution.DISMISSED)
+        await moderation_log.record(
+            ActionKind.DISMISS_REPORTS, moderator=moderator, comment=comment, reason=reason
+        )
+    return comment
+
+
+async def _target(actor: User, user_id: str) -> User:
+    """Moderators act on readers; admins on anyone but themselves and other admins."""
+    target = await get_user(user_id)
+    if target.id == actor.id:
+        raise InvalidInput("You cannot act on your own account.", "userId")
+    if target.role == Role.ADMIN:
+        raise InvalidInput("Admins cannot be suspended or banned.", "userId")
+    if actor.role == Role.MODERATOR and target.role != Role.READER:
+        raise InvalidInput("Moderators act on readers only.", "userId")
+    return target
+
+
+async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str) -> User:
+    reason = clean_reason(reason)
+    target = await _target(moderator, user_id)
+    moment = now()
+    if until.tzinfo is None:
+        raise InvalidInput("Give `until` with a time zone.", "until")
+    if until <= moment:
+        raise InvalidInput("A suspension ends in the future.", "until")
+    if until > moment + MAX_SUSPENSION:
+        raise InvalidInput("A suspension lasts at most a year; ban instead.", "until")
+    async with in_transaction():
+        target.suspended_until = until
+        await target.save(update_fields=["suspended_until"])
+        await moderation_log.record(
+            ActionKind.SUSPEND_USER, moderator=moderator, target_user=target, reason=reason
+        )
+    return target
+
+
+async def ban(moderator: User, *, user_id: str, reason: str) -> User:
+    reason = clean_reason(reason)
+    target = await _target(moderator, user_id)
+    async with in_transaction():
+        target.banned = True
+        await target.save(update_fields=["banned"])
+        await moderation_log.record(
+            ActionKind.BAN_USER, moderator=moderator, target_user=target, reason=reason
+        )
+    return target
+
+
+async def reinstate(moderator: User, *, user_id: str, reason: str) -> User:
+    reason = clean_reason(reason)
+    target = await _target(moderator, user_id)
+    async with in_transaction():
+        target.banned = False
+        target.suspended_until = None
+        await target.save(update_fields=["banned", "suspended_until"])
+        await moderation_log.record(
+            ActionKind.REINSTATE_USER, moderator=moderator, target_user=target, reason=reason
+        )
+    return target
+
+
+async def set_commenting(moderator: User, *, article_id: str, open: bool, reason: str) -> Article:
+    reason = clean_reason(reason)
+    articles.check_article_id(article_id)
+    async with in_transaction():
+        await articles.ensure(article_id)
+        await Article.filter(id=article_id).update(closed=not open)
+        await counters.bump_version(article_id)
+        await moderation_log.record(
+            ActionKind.OPEN_COMMENTS if open else ActionKind.CLOSE_COMMENTS,
+            moderator=moderator, article_id=article_id, reason=reason,
+        )
+    return await Article.get(id=article_id)
+
+
+def _clean_url(url: str) -> str:
+    cleaned = clean_text(url, field="url", max_length=2000)
+    if not cleaned.lower().startswith(("http://", "https://")) or " " in cleaned:
+        raise InvalidInput("The url must be an http(s) address.", "url")
+    return cleaned
+
+
+class _Keep:
+    """An argument the caller did not give: the stored value stays."""
+
+
+KEEP: Any = _Keep()
+
+
+async def configure_article(
+    *,
+    article_id: str,
+    title: str | None = KEEP,
+    url: str | None = KEEP,
+    closes_at: datetime | None = KEEP,
+) -> Article:
+    """Set what is given; null clears a value."""
+    articles.check_article_id(article_id)
+    changes: dict[str, object] = {}
+    if title is not KEEP:
+        changes["title"] = (
+            clean_text(title, field="title", max_length=300, min_length=0) or None
+            if title is not None
+            else None
+        )
+    if url is not KEEP:
+        changes["url"] = _clean_url(url) if url and url.strip() else None
+    if closes_at is not KEEP:
+        if closes_at is not None and closes_at.tzinfo is None:
+            raise InvalidInput("Give closesAt with a time zone.", "closesAt")
+        changes["closes_at"] = closes_at
+    async with in_transaction():
+        await articles.ensure(article_id)
+        if changes:
+            await Article.filter(id=article_id).update(**changes)
+        await counters.bump_version(article_id)
+    article = await Article.filter(id=article_id).first()
+    if article is None:
+        raise NotFound("No such article.")
+    return article

@@ -1,0 +1,47 @@
+"""The append-only moderation log: one row per action, written in the action's transaction."""
+
+from __future__ import annotations
+
+from service.clock import now
+from service.models import ActionKind, Article, Comment, ModerationAction, User
+from service.threads import Page, after_filter, check_first
+
+
+async def record(
+    kind: ActionKind,
+    *,
+    moderator: User | None,
+    reason: str,
+    comment: Comment | None = None,
+    target_user: User | None = None,
+    article: Article | None = None,
+    article_id: str | None = None,
+    previous_body: str | None = None,
+    new_body: str | None = None,
+) -> ModerationAction:
+    return await ModerationAction.create(
+        kind=kind,
+        moderator=moderator,
+        comment=comment,
+        target_user_id=target_user.id if target_user else (comment.author_id if comment else None),
+        article_id=article.id if article else (article_id or (comment.article_id if comment else None)),
+        reason=reason,
+        previous_body=previous_body,
+        new_body=new_body,
+        created_at=now(),
+    )
+
+
+async def page(
+    *, first: int, after: str | None, comment_id: str | None, user_id: str | None
+) -> Page[ModerationAction]:
+    """Newest first, optionally only the actions on one comment or one user."""
+    query = ModerationAction.all()
+    if comment_id is not None:
+        query = query.filter(comment_id=int(comment_id) if comment_id.isdigit() else -1)
+    if user_id is not None:
+        query = query.filter(target_user_id=int(user_id) if user_id.isdigit() else -1)
+    if after:
+        query = query.filter(after_filter(after, descending=True))
+    rows = await query.order_by("-created_at", "-id").limit(check_first(first) + 1)
+    return Page(list(rows[:first]), len(rows) > first)
