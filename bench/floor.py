@@ -45,9 +45,17 @@ def build(db_path: str) -> Starlette:
         async with state["db"].execute(PAGE_SQL, (article_id,)) as cursor:
             rows = await cursor.fetchall()
         edges = [
-            {"node": {"id": str(r[1]), "body": r[2], "createdAt": r[3], "replyCount": r[4],
-                      "author": {"displayName": r[5]}}}
-            for r in rows if r[1] is not None
+            {
+                "node": {
+                    "id": str(r[1]),
+                    "body": r[2],
+                    "createdAt": r[3],
+                    "replyCount": r[4],
+                    "author": {"displayName": r[5]},
+                }
+            }
+            for r in rows
+            if r[1] is not None
         ]
         count = rows[0][0] if rows else 0
         return JSONResponse(

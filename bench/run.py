@@ -81,8 +81,12 @@ def seed(db: Path, authors: int, top_level: int) -> list[str]:
         tokens.append(token)
         conn.execute(
             "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES (?,?,?,?)",
-            (n + 1, hashlib.sha256(token.encode()).hexdigest(), ts(start),
-             ts(start + timedelta(days=30))),
+            (
+                n + 1,
+                hashlib.sha256(token.encode()).hexdigest(),
+                ts(start),
+                ts(start + timedelta(days=30)),
+            ),
         )
         conn.execute(
             "INSERT INTO entitlements (user_id, product, starts_at, created_at) VALUES (?,?,?,?)",
@@ -90,7 +94,8 @@ def seed(db: Path, authors: int, top_level: int) -> list[str]:
         )
     conn.execute(
         "INSERT INTO articles (id, closed, comment_count, version, created_at)"
-        " VALUES (?, 0, 0, 0, ?)", (ARTICLE, ts(start)),
+        " VALUES (?, 0, 0, 0, ?)",
+        (ARTICLE, ts(start)),
     )
     conn.commit()
     conn.close()
@@ -101,17 +106,24 @@ def seed(db: Path, authors: int, top_level: int) -> list[str]:
 def grow(db: Path, total: int, authors: int) -> None:
     """Add top-level comments until the article has `total`, keeping its counter right."""
     conn = sqlite3.connect(db)
-    have = conn.execute("SELECT COUNT(*) FROM comments WHERE article_id = ?", (ARTICLE,)).fetchone()[0]
+    have = conn.execute(
+        "SELECT COUNT(*) FROM comments WHERE article_id = ?", (ARTICLE,)
+    ).fetchone()[0]
     start = datetime(2026, 1, 1, tzinfo=UTC)
     rows = (
-        (ARTICLE, n % authors + 1, f"Bench comment number {n}, with a little text to carry.",
-         ts(start + timedelta(seconds=n)))
+        (
+            ARTICLE,
+            n % authors + 1,
+            f"Bench comment number {n}, with a little text to carry.",
+            ts(start + timedelta(seconds=n)),
+        )
         for n in range(have, total)
     )
     conn.executemany(
         "INSERT INTO comments (article_id, author_id, ancestry, depth, body, status, created_at,"
         " amended_by_moderator, reply_count, open_report_count) "
-        "VALUES (?, ?, '', 0, ?, 'PUBLISHED', ?, 0, 0, 0)", rows,
+        "VALUES (?, ?, '', 0, ?, 'PUBLISHED', ?, 0, 0, 0)",
+        rows,
     )
     conn.execute("UPDATE articles SET comment_count = ? WHERE id = ?", (total, ARTICLE))
     conn.commit()
@@ -125,7 +137,8 @@ def deep_cursor(db: Path, depth: int) -> str:
     conn = sqlite3.connect(db)
     created, row_id = conn.execute(
         "SELECT created_at, id FROM comments WHERE article_id = ? AND parent_id IS NULL "
-        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (ARTICLE, depth - 1),
+        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
+        (ARTICLE, depth - 1),
     ).fetchone()
     conn.close()
     return encode_cursor(datetime.fromisoformat(created), row_id)
@@ -149,8 +162,7 @@ def lua_script(directory: Path, name: str, body: str, token: str | None = None) 
         headers += f', ["Authorization"] = "Bearer {token}"'
     path = directory / f"{name}.lua"
     path.write_text(
-        f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
-        f"wrk.headers = {{{headers}}}\n"
+        f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\nwrk.headers = {{{headers}}}\n'
     )
     return path
 
@@ -166,7 +178,8 @@ def post_script(directory: Path, tokens: list[str]) -> Path:
         f"local tokens = {{{token_list}}}\nlocal n = 0\n"
         "request = function()\n  n = n + 1\n"
         "  local token = tokens[(n % #tokens) + 1]\n"
-        f"  local body = {json.dumps(before)} .. 'bench post ' .. n .. ' ' .. math.random(1, 1e9) .. {json.dumps(after)}\n"
+        f"  local body = {json.dumps(before)} .. 'bench post ' .. n .. ' ' .. "
+        f"math.random(1, 1e9) .. {json.dumps(after)}\n"
         '  return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json", '
         '["Authorization"] = "Bearer " .. token}, body)\nend\n'
     )
@@ -184,7 +197,10 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, fl
     subprocess.run([*base, "-d2s", url], capture_output=True, timeout=60, check=False)  # warm-up
     out = subprocess.run(
         [*base, f"-d{seconds}s", "--timeout", "5s", url],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     distribution = out.split("Latency Distribution", 1)[1]
@@ -192,8 +208,13 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, fl
     p99 = _ms(re.search(r"^\s*99%\s+(\S+)", distribution, re.M)[1])  # type: ignore[index]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50": p50, "p99": p99,
-            "bad": float(non2xx[1]) if non2xx else 0.0, "socket_errors": bool(errors)}
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "bad": float(non2xx[1]) if non2xx else 0.0,
+        "socket_errors": bool(errors),
+    }
 
 
 def sql_per_request(db: Path, query: str, variables: dict[str, Any], token: str | None) -> int:
@@ -219,14 +240,16 @@ def sql_per_request(db: Path, query: str, variables: dict[str, Any], token: str 
             async with httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://bench"
             ) as client:
-                await client.post("/graphql", json={"query": query, "variables": variables},
-                                  headers=headers)  # warm
+                await client.post(
+                    "/graphql", json={"query": query, "variables": variables}, headers=headers
+                )  # warm
                 logger = logging.getLogger("tortoise.db_client")
                 logger.setLevel(logging.DEBUG)
                 logger.addHandler(Counter())
                 statements.clear()
-                await client.post("/graphql", json={"query": query, "variables": variables},
-                                  headers=headers)
+                await client.post(
+                    "/graphql", json={"query": query, "variables": variables}, headers=headers
+                )
                 return len(statements)
         finally:
             await database.stop()
@@ -259,8 +282,11 @@ class Servers:
 
     def start(self, args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
-            args, env={**os.environ, **env}, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            args,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         self.processes.append(process)
         wait_for(port, process)
@@ -296,17 +322,26 @@ def main() -> int:
         "BTL_RATE_LIMIT_COMMENTS": "100000000/60",
         "BTL_WORKERS": str(args.workers),
     }
-    subprocess.run([sys.executable, "-m", "service", "migrate"], env={**os.environ, **env},
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     tokens = seed(db, authors=200, top_level=2000)
     servers = Servers()
     rows: list[tuple[str, int, dict[str, float], int]] = []
     try:
         floor_port, btl_port = free_port(), free_port()
-        floor = servers.start([sys.executable, str(ROOT / "bench" / "floor.py"), str(db),
-                               str(floor_port)], {}, floor_port)
-        btl = servers.start([sys.executable, "-m", "service", "serve", "--port", str(btl_port)],
-                            env, btl_port)
+        floor = servers.start(
+            [sys.executable, str(ROOT / "bench" / "floor.py"), str(db), str(floor_port)],
+            {},
+            floor_port,
+        )
+        btl = servers.start(
+            [sys.executable, "-m", "service", "serve", "--port", str(btl_port)], env, btl_port
+        )
         anonymous = {"query": ANONYMOUS_PAGE, "variables": {"id": ARTICLE}}
         signed_in = {"query": SIGNED_IN_PAGE, "variables": {"id": ARTICLE}}
         scripts = {
@@ -321,24 +356,47 @@ def main() -> int:
             "post": 0,
         }
         for connections in (16, 64):
-            rows.append(("floor: thread page (aiosqlite, 1 query)", connections,
-                         wrk(floor_port, scripts["floor"], connections, args.seconds), 1))
-            rows.append(("btl: thread page, signed out", connections,
-                         wrk(btl_port, scripts["anonymous"], connections, args.seconds),
-                         sql["anonymous"]))
-            rows.append(("btl: thread page, signed in", connections,
-                         wrk(btl_port, scripts["signed_in"], connections, args.seconds),
-                         sql["signed_in"]))
-            rows.append(("btl: postComment", connections,
-                         wrk(btl_port, scripts["post"], connections, args.seconds), -1))
+            rows.append(
+                (
+                    "floor: thread page (aiosqlite, 1 query)",
+                    connections,
+                    wrk(floor_port, scripts["floor"], connections, args.seconds),
+                    1,
+                )
+            )
+            rows.append(
+                (
+                    "btl: thread page, signed out",
+                    connections,
+                    wrk(btl_port, scripts["anonymous"], connections, args.seconds),
+                    sql["anonymous"],
+                )
+            )
+            rows.append(
+                (
+                    "btl: thread page, signed in",
+                    connections,
+                    wrk(btl_port, scripts["signed_in"], connections, args.seconds),
+                    sql["signed_in"],
+                )
+            )
+            rows.append(
+                (
+                    "btl: postComment",
+                    connections,
+                    wrk(btl_port, scripts["post"], connections, args.seconds),
+                    -1,
+                )
+            )
         memory = rss_mb(btl.pid)
         servers.stop(btl)
         servers.stop(floor)
 
         grow(db, 200_000, 200)
         cursor = deep_cursor(db, 100_000)
-        btl = servers.start([sys.executable, "-m", "service", "serve", "--port", str(btl_port)],
-                            env, btl_port)
+        btl = servers.start(
+            [sys.executable, "-m", "service", "serve", "--port", str(btl_port)], env, btl_port
+        )
         deep = {"query": ANONYMOUS_PAGE, "variables": {"id": ARTICLE, "after": cursor}}
         big_first = wrk(btl_port, scripts["anonymous"], 16, args.seconds)
         big_deep = wrk(btl_port, lua_script(work, "deep", json.dumps(deep)), 16, args.seconds)
@@ -348,23 +406,34 @@ def main() -> int:
 
     floor_rps = {c: r["rps"] for name, c, r, _ in rows if name.startswith("floor")}
     print(f"\nbtl bench — {machine()} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    print(f"each row {args.seconds} s after a 2 s warm-up; wrk -t2; "
-          f"{args.workers} btl worker(s); SQLite\n")
+    print(
+        f"each row {args.seconds} s after a 2 s warm-up; wrk -t2; "
+        f"{args.workers} btl worker(s); SQLite\n"
+    )
     print(f"| {'work':<42} | conns | req/s | p50 ms | p99 ms | SQL/req | vs floor |")
     print(f"|{'-' * 44}|-------|-------|--------|--------|---------|----------|")
     for name, connections, r, statements in rows:
         ratio = r["rps"] / floor_rps[connections]
         sql_text = "-" if statements < 0 else str(statements)
-        print(f"| {name:<42} | {connections:>5} | {r['rps']:>5.0f} | {r['p50']:>6.1f} | "
-              f"{r['p99']:>6.1f} | {sql_text:>7} | {ratio:>7.2f}x |")
+        print(
+            f"| {name:<42} | {connections:>5} | {r['rps']:>5.0f} | {r['p50']:>6.1f} | "
+            f"{r['p99']:>6.1f} | {sql_text:>7} | {ratio:>7.2f}x |"
+        )
     small = next(r for name, c, r, _ in rows if name == "btl: thread page, signed out" and c == 16)
     print("\n200,000 comments vs 2,000 (signed out, 16 connections):")
-    print(f"  first page      {big_first['rps']:>7.0f} req/s  p99 {big_first['p99']:.1f} ms  "
-          f"({small['rps'] / big_first['rps']:.2f}x the cost of the 2,000-comment page)")
-    print(f"  100,000 deep    {big_deep['rps']:>7.0f} req/s  p99 {big_deep['p99']:.1f} ms  "
-          f"({small['rps'] / big_deep['rps']:.2f}x the cost of the 2,000-comment page)")
-    posted = sqlite3.connect(db).execute(
-        "SELECT COUNT(*) FROM comments WHERE article_id = 'bench-post'").fetchone()[0]
+    print(
+        f"  first page      {big_first['rps']:>7.0f} req/s  p99 {big_first['p99']:.1f} ms  "
+        f"({small['rps'] / big_first['rps']:.2f}x the cost of the 2,000-comment page)"
+    )
+    print(
+        f"  100,000 deep    {big_deep['rps']:>7.0f} req/s  p99 {big_deep['p99']:.1f} ms  "
+        f"({small['rps'] / big_deep['rps']:.2f}x the cost of the 2,000-comment page)"
+    )
+    posted = (
+        sqlite3.connect(db)
+        .execute("SELECT COUNT(*) FROM comments WHERE article_id = 'bench-post'")
+        .fetchone()[0]
+    )
     print(f"\npostComment: {posted} comments landed during the run")
     print(f"resident memory of the btl server after the 2,000-comment rows: {memory:.0f} MB")
     shutil.rmtree(work, ignore_errors=True)

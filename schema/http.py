@@ -145,7 +145,7 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            data["errors"] = [format_error(e) for e in result.errors]  # type: ignore[typeddict-item]
+            data["errors"] = [format_error(e) for e in result.errors]
         if result.extensions:
             data["extensions"] = result.extensions
         return data

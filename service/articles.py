@@ -12,7 +12,11 @@ MAX_ARTICLE_IDS = 100
 
 
 def check_article_id(article_id: str) -> str:
-    if not 1 <= len(article_id) <= 200 or not article_id.isprintable() or article_id != article_id.strip():
+    if (
+        not 1 <= len(article_id) <= 200
+        or not article_id.isprintable()
+        or article_id != article_id.strip()
+    ):
         raise BadUserInput("An article id has 1 to 200 printable characters.")
     return article_id
 

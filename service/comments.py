@@ -18,9 +18,7 @@ from service.text import clean_text
 
 
 def clean_body(rt: Runtime, body: str) -> str:
-    return clean_text(
-        body, field="body", max_length=rt.settings.max_comment_length, multiline=True
-    )
+    return clean_text(body, field="body", max_length=rt.settings.max_comment_length, multiline=True)
 
 
 async def get(comment_id: str | int) -> Comment:

@@ -103,6 +103,13 @@ def _bool(text: str) -> bool:
     raise ValueError(text)
 
 
+def _schedule(text: str) -> str:
+    from service.coverage import parse_schedule  # the schedule grammar lives with coverage
+
+    parse_schedule(text)
+    return text.strip()
+
+
 def _comma_list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
@@ -137,6 +144,9 @@ def _positive_float(text: str) -> float:
     return value
 
 
+NONE: tuple[str, ...] = ()
+
+
 def _read(
     env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str, default: T
 ) -> T:
@@ -151,8 +161,6 @@ def _read(
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read every BTL_ variable once; raise ConfigError naming the first bad one."""
-    from service.coverage import parse_schedule  # the schedule grammar lives with coverage
-
     env = os.environ if env is None else env
     d = Settings()
     rate = "N/seconds, e.g. 10/300"
@@ -173,7 +181,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env, "BTL_SESSION_TTL_SECONDS", _at_least_one, "seconds >= 1", d.session_ttl_seconds
         ),
         commenting_products=frozenset(
-            _read(env, "BTL_COMMENTING_PRODUCTS", _comma_list, "a comma list", ())
+            _read(env, "BTL_COMMENTING_PRODUCTS", _comma_list, "a comma list", NONE)
         ),
         entitlement_grace_seconds=_read(
             env, "BTL_ENTITLEMENT_GRACE_SECONDS", _positive_int, count, d.entitlement_grace_seconds
@@ -203,7 +211,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         moderation_hours=_read(
             env,
             "BTL_MODERATION_HOURS",
-            lambda v: parse_schedule(v) and v.strip(),
+            _schedule,
             "ranges like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'",
             d.moderation_hours,
         ),
@@ -216,7 +224,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         cors_origins=_read(env, "BTL_CORS_ORIGINS", _comma_list, "a comma list", d.cors_origins),
         trusted_proxies=frozenset(
-            _read(env, "BTL_TRUSTED_PROXIES", _comma_list, "a comma list of addresses", ())
+            _read(env, "BTL_TRUSTED_PROXIES", _comma_list, "a comma list of addresses", NONE)
         ),
         introspection=_read(env, "BTL_INTROSPECTION", _bool, "true or false", d.introspection),
         max_body_bytes=_read(

@@ -45,6 +45,4 @@ async def recount(article_id: str) -> None:
             replies[int(ancestor)] += 1
     for comment_id, count in replies.items():
         await Comment.filter(id=comment_id).update(reply_count=count)
-    await Article.filter(id=article_id).update(
-        comment_count=published, version=F("version") + 1
-    )
+    await Article.filter(id=article_id).update(comment_count=published, version=F("version") + 1)

@@ -40,7 +40,9 @@ async def seed(readers: int = 36, top_level: int = 180) -> None:
     staff_password = secrets.token_urlsafe(12)
     reader_password = "demo reader password"
     admin = await _account("admin@demo.btl", "Demo Admin", Role.ADMIN, staff_password)
-    moderator = await _account("moderator@demo.btl", "Demo Moderator", Role.MODERATOR, staff_password)
+    moderator = await _account(
+        "moderator@demo.btl", "Demo Moderator", Role.MODERATOR, staff_password
+    )
     people = [
         await _account(f"reader{n}@demo.btl", f"Reader {n}", Role.READER, reader_password)
         for n in range(readers)
@@ -50,12 +52,15 @@ async def seed(readers: int = 36, top_level: int = 180) -> None:
         for person in people:
             if not await Entitlement.filter(user=person).exists():
                 await Entitlement.create(
-                    user=person, product="digital", starts_at=start - timedelta(days=30),
+                    user=person,
+                    product="digital",
+                    starts_at=start - timedelta(days=30),
                     created_at=start,
                 )
         if not await CommunityRules.exists():
             await CommunityRules.create(
-                version=1, updated_at=start,
+                version=1,
+                updated_at=start,
                 body="Be civil. Stay on topic. No personal attacks, spam or illegal content.",
             )
         await User.filter(id__in=[p.id for p in people]).update(accepted_rules_version=1)
@@ -67,14 +72,21 @@ async def seed(readers: int = 36, top_level: int = 180) -> None:
         for _ in range(top_level):
             moment += timedelta(seconds=rng.randint(20, 120))
             top = await Comment.create(
-                article_id=DEMO_ARTICLE, author=rng.choice(people), body=rng.choice(SENTENCES),
+                article_id=DEMO_ARTICLE,
+                author=rng.choice(people),
+                body=rng.choice(SENTENCES),
                 created_at=moment,
             )
             for _ in range(rng.choice((0, 0, 1, 2, 3))):
                 moment += timedelta(seconds=rng.randint(5, 60))
                 await Comment.create(
-                    article_id=DEMO_ARTICLE, author=rng.choice(people), parent=top,
-                    ancestry=f"{top.id}/", depth=1, body=rng.choice(SENTENCES), created_at=moment,
+                    article_id=DEMO_ARTICLE,
+                    author=rng.choice(people),
+                    parent=top,
+                    ancestry=f"{top.id}/",
+                    depth=1,
+                    body=rng.choice(SENTENCES),
+                    created_at=moment,
                 )
         await counters.recount(DEMO_ARTICLE)
     total = await Comment.filter(article_id=DEMO_ARTICLE).count()

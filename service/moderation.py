@@ -66,8 +66,12 @@ async def amend(
         await reports.resolve_open(comment, ReportResolution.AMENDED)
         await counters.bump_version(comment.article_id)
         await moderation_log.record(
-            ActionKind.AMEND, moderator=moderator, comment=comment, reason=reason,
-            previous_body=previous, new_body=text,
+            ActionKind.AMEND,
+            moderator=moderator,
+            comment=comment,
+            reason=reason,
+            previous_body=previous,
+            new_body=text,
         )
     return comment
 
@@ -178,7 +182,9 @@ async def set_commenting(moderator: User, *, article_id: str, open: bool, reason
         await counters.bump_version(article_id)
         await moderation_log.record(
             ActionKind.OPEN_COMMENTS if open else ActionKind.CLOSE_COMMENTS,
-            moderator=moderator, article_id=article_id, reason=reason,
+            moderator=moderator,
+            article_id=article_id,
+            reason=reason,
         )
     return await Article.get(id=article_id)
 

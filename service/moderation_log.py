@@ -24,7 +24,9 @@ async def record(
         moderator=moderator,
         comment=comment,
         target_user_id=target_user.id if target_user else (comment.author_id if comment else None),
-        article_id=article.id if article else (article_id or (comment.article_id if comment else None)),
+        article_id=article.id
+        if article
+        else (article_id or (comment.article_id if comment else None)),
         reason=reason,
         previous_body=previous_body,
         new_body=new_body,

@@ -39,9 +39,7 @@ def _decode(cursor: str) -> tuple[int, datetime, int]:
 
 def _after(cursor: str, order: QueueOrder) -> Q:
     count, moment, row_id = _decode(cursor)
-    later = Q(first_open_report_at__gt=moment) | (
-        Q(first_open_report_at=moment) & Q(id__gt=row_id)
-    )
+    later = Q(first_open_report_at__gt=moment) | (Q(first_open_report_at=moment) & Q(id__gt=row_id))
     if order == QueueOrder.OLDEST_REPORT:
         return Q(first_open_report_at__gte=moment) & later
     return Q(open_report_count__lte=count) & (
@@ -57,7 +55,7 @@ async def page(*, first: int, after: str | None, order: QueueOrder) -> Page[Comm
     query = Comment.filter(_open())
     if after:
         query = query.filter(_after(after, order))
-    ordering = ("first_open_report_at", "id")
+    ordering: tuple[str, ...] = ("first_open_report_at", "id")
     if order == QueueOrder.MOST_REPORTED:
         ordering = ("-open_report_count", *ordering)
     rows = await query.order_by(*ordering).limit(check_first(first) + 1)

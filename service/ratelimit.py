@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, Storage
@@ -20,7 +21,7 @@ class RateLimiter:
     def __init__(self, limits: dict[str, RateLimit], redis_url: str | None = None) -> None:
         storage: Storage
         if redis_url:
-            storage = storage_from_string("async+" + redis_url, key_prefix="btl")
+            storage = cast(Storage, storage_from_string("async+" + redis_url, key_prefix="btl"))
         else:
             storage = MemoryStorage()
         self._storage = storage

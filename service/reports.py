@@ -58,7 +58,10 @@ async def report(
     try:
         async with in_transaction():
             created = await Report.create(
-                comment=comment, reporter=viewer, reason=reason, note=cleaned_note,
+                comment=comment,
+                reporter=viewer,
+                reason=reason,
+                note=cleaned_note,
                 created_at=moment,
             )
             await Comment.filter(id=comment.id, first_open_report_at=None).update(

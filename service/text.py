@@ -14,7 +14,10 @@ def has_control_characters(text: str, allowed: str = "") -> bool:
 def clean_text(
     text: str, *, field: str, max_length: int, min_length: int = 1, multiline: bool = False
 ) -> str:
-    """Trim, NFC-normalise and bound a text; reject control characters (but \\n, \\t if multiline)."""
+    """Trim, NFC-normalise and bound a text; reject control characters.
+
+    Newlines and tabs are allowed when `multiline`.
+    """
     normalised = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
     if has_control_characters(normalised, "\n\t" if multiline else ""):
         raise InvalidInput(f"{field} must not contain control characters.", field)

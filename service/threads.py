@@ -12,7 +12,7 @@ import binascii
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
 
@@ -50,15 +50,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     return decoded
 
 
+def _on(field: str, value: Any) -> Q:
+    return Q(**{field: value})
+
+
 def after_filter(after: str, descending: bool, time_field: str = "created_at") -> Q:
     moment, row_id = decode_cursor(after)
     if descending:
-        return Q(**{f"{time_field}__lte": moment}) & (
-            Q(**{f"{time_field}__lt": moment}) | Q(id__lt=row_id)
+        return _on(f"{time_field}__lte", moment) & (
+            _on(f"{time_field}__lt", moment) | Q(id__lt=row_id)
         )
-    return Q(**{f"{time_field}__gte": moment}) & (
-        Q(**{f"{time_field}__gt": moment}) | Q(id__gt=row_id)
-    )
+    return _on(f"{time_field}__gte", moment) & (_on(f"{time_field}__gt", moment) | Q(id__gt=row_id))
 
 
 def _visible_to_readers() -> Q:
@@ -79,9 +81,7 @@ async def top_level(
     return Page(list(rows[:first]), len(rows) > first)
 
 
-async def replies(
-    parent_id: int, *, first: int, after: str | None, staff: bool
-) -> Page[Comment]:
+async def replies(parent_id: int, *, first: int, after: str | None, staff: bool) -> Page[Comment]:
     query = Comment.filter(parent_id=parent_id)
     if not staff:
         query = query.filter(_visible_to_readers())
@@ -91,12 +91,14 @@ async def replies(
     return Page(list(rows[:first]), len(rows) > first)
 
 
-async def first_replies(parent_ids: list[int], *, first: int, staff: bool) -> dict[int, Page[Comment]]:
+async def first_replies(
+    parent_ids: list[int], *, first: int, staff: bool
+) -> dict[int, Page[Comment]]:
     """The first page of replies under each parent, in one query (a window per parent)."""
     check_first(first)
     visible = "" if staff else "AND (status = 'PUBLISHED' OR reply_count > 0)"
     ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
-    rows = await Comment.raw(
+    rows: list[Comment] = await Comment.raw(
         "SELECT * FROM ("
         " SELECT comments.*, ROW_NUMBER() OVER ("
         "  PARTITION BY parent_id ORDER BY created_at, id) AS position_in_parent"

@@ -86,7 +86,9 @@ class CommentMutations:
     async def edit_comment(self, info: Info, input: EditCommentInput) -> EditCommentResult:
         ctx = info.context
         return await result_of(
-            comments.edit(ctx.runtime, ctx.viewer, comment_id=str(input.comment_id), body=input.body),
+            comments.edit(
+                ctx.runtime, ctx.viewer, comment_id=str(input.comment_id), body=input.body
+            ),
             _comment,
         )
 

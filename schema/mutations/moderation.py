@@ -99,8 +99,11 @@ class ModerationMutations:
         ctx = info.context
         return await result_of(
             reports.report(
-                ctx.runtime, ctx.viewer, comment_id=str(input.comment_id),
-                reason=models.ReportReason(input.reason), note=input.note,
+                ctx.runtime,
+                ctx.viewer,
+                comment_id=str(input.comment_id),
+                reason=models.ReportReason(input.reason),
+                note=input.note,
             ),
             lambda report: ReportType(model=report),
         )
@@ -112,14 +115,19 @@ class ModerationMutations:
     async def amend_comment(self, info: Info, input: AmendCommentInput) -> ModerateCommentResult:
         return await result_of(
             moderation.amend(
-                info.context.runtime, require_viewer(info), comment_id=str(input.comment_id),
-                body=input.body, reason=input.reason,
+                info.context.runtime,
+                require_viewer(info),
+                comment_id=str(input.comment_id),
+                body=input.body,
+                reason=input.reason,
             ),
             _comment,
         )
 
     @strawberry.mutation(permission_classes=[IsModerator])
-    async def remove_comment(self, info: Info, input: ModerateCommentInput) -> ModerateCommentResult:
+    async def remove_comment(
+        self, info: Info, input: ModerateCommentInput
+    ) -> ModerateCommentResult:
         return await result_of(
             moderation.remove(
                 require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
@@ -153,7 +161,9 @@ class ModerationMutations:
     async def suspend_user(self, info: Info, input: SuspendUserInput) -> ModerateUserResult:
         return await result_of(
             moderation.suspend(
-                require_viewer(info), user_id=str(input.user_id), until=input.until,
+                require_viewer(info),
+                user_id=str(input.user_id),
+                until=input.until,
                 reason=input.reason,
             ),
             _user,
@@ -176,12 +186,12 @@ class ModerationMutations:
         )
 
     @strawberry.mutation(permission_classes=[IsModerator])
-    async def set_commenting(
-        self, info: Info, input: SetCommentingInput
-    ) -> ModerateArticleResult:
+    async def set_commenting(self, info: Info, input: SetCommentingInput) -> ModerateArticleResult:
         return await result_of(
             moderation.set_commenting(
-                require_viewer(info), article_id=str(input.article_id), open=input.open,
+                require_viewer(info),
+                article_id=str(input.article_id),
+                open=input.open,
                 reason=input.reason,
             ),
             _article,
@@ -197,7 +207,9 @@ class ModerationMutations:
         given: dict[str, Any] = {
             name: value
             for name, value in (
-                ("title", input.title), ("url", input.url), ("closes_at", input.closes_at)
+                ("title", input.title),
+                ("url", input.url),
+                ("closes_at", input.closes_at),
             )
             if value is not strawberry.UNSET
         }

@@ -11,13 +11,14 @@ from schema.types.comments import CommentConnection
 from service import articles, commenting, models, threads
 
 
-
 @strawberry.enum(name="CommentOrder")
 class CommentOrder(Enum):
     NEWEST = "NEWEST"
     OLDEST = "OLDEST"
 
-CommentBlockedReason = strawberry.enum(commenting.BlockedReason, name="CommentBlockedReason")
+
+strawberry.enum(commenting.BlockedReason, name="CommentBlockedReason")
+CommentBlockedReason = commenting.BlockedReason
 
 
 @strawberry.type(

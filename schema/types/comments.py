@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from schema.types.articles import ArticleType
     from schema.types.reports import ReportConnection
 
-CommentStatus = strawberry.enum(models.CommentStatus, name="CommentStatus")
+strawberry.enum(models.CommentStatus, name="CommentStatus")
+CommentStatus = models.CommentStatus
 
 
 @strawberry.type(name="CommentRevision")
@@ -51,7 +52,9 @@ class CommentType:
     ) -> Annotated[ArticleType, strawberry.lazy("schema.types.articles")]:
         from schema.types.articles import ArticleType
 
-        return ArticleType(model=await info.context.loaders.article_by_id.load(self.model.article_id))
+        return ArticleType(
+            model=await info.context.loaders.article_by_id.load(self.model.article_id)
+        )
 
     @strawberry.field(description="Null once the author's account is deleted.")
     async def author(self, info: Info) -> UserType | None:

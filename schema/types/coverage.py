@@ -6,7 +6,8 @@ import strawberry
 
 from service import coverage
 
-CoverageLevel = strawberry.enum(coverage.CoverageLevel, name="CoverageLevel")
+strawberry.enum(coverage.CoverageLevel, name="CoverageLevel")
+CoverageLevel = coverage.CoverageLevel
 
 
 @strawberry.type(name="ModerationCoverage")

@@ -12,8 +12,10 @@ from schema.types.reports import ReportReason
 from schema.types.users import UserType, user_or_none
 from service import models, queue, threads
 
-QueueOrder = strawberry.enum(queue.QueueOrder, name="QueueOrder")
-ModerationActionKind = strawberry.enum(models.ActionKind, name="ModerationActionKind")
+strawberry.enum(queue.QueueOrder, name="QueueOrder")
+QueueOrder = queue.QueueOrder
+strawberry.enum(models.ActionKind, name="ModerationActionKind")
+ModerationActionKind = models.ActionKind
 
 
 @strawberry.type(description="A comment with open reports, as a moderator sees it in the queue.")
@@ -104,7 +106,9 @@ class ModerationActionType:
     async def article(self, info: Info) -> ArticleType | None:
         if self.model.article_id is None:
             return None
-        return ArticleType(model=await info.context.loaders.article_by_id.load(self.model.article_id))
+        return ArticleType(
+            model=await info.context.loaders.article_by_id.load(self.model.article_id)
+        )
 
     @strawberry.field
     def reason(self) -> str:

@@ -14,9 +14,12 @@ from service import models, reports, threads
 if TYPE_CHECKING:
     from schema.types.comments import CommentType
 
-ReportReason = strawberry.enum(models.ReportReason, name="ReportReason")
-ReportStatus = strawberry.enum(models.ReportStatus, name="ReportStatus")
-ReportResolution = strawberry.enum(models.ReportResolution, name="ReportResolution")
+strawberry.enum(models.ReportReason, name="ReportReason")
+ReportReason = models.ReportReason
+strawberry.enum(models.ReportStatus, name="ReportStatus")
+ReportStatus = models.ReportStatus
+strawberry.enum(models.ReportResolution, name="ReportResolution")
+ReportResolution = models.ReportResolution
 
 
 @strawberry.type(name="Report")

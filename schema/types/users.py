@@ -8,8 +8,10 @@ from schema.context import Info
 from schema.permissions import sees_private_fields_of
 from service import accounts, entitlements, models, sessions
 
-Role = strawberry.enum(models.Role, name="Role")
-UserStatus = strawberry.enum(models.UserStatus, name="UserStatus")
+strawberry.enum(models.Role, name="Role")
+Role = models.Role
+strawberry.enum(models.UserStatus, name="UserStatus")
+UserStatus = models.UserStatus
 
 
 @strawberry.type(name="Entitlement")

@@ -66,7 +66,8 @@ async def test_login_failures_are_throttled_per_address(make_api: object) -> Non
 async def test_login_attempts_through_aliases_each_count(make_api: object) -> None:
     api: Api = await make_api(rate_limit_login=RateLimit(3, 300))  # type: ignore[operator]
     attempts = " ".join(
-        f'a{n}: login(input: {{email: "v@example.com", password: "guess number {n}"}}) {{ __typename }}'
+        f'a{n}: login(input: {{email: "v@example.com", password: "guess number {n}"}}) '
+        "{ __typename }"
         for n in range(5)
     )
     async with api.client:

@@ -50,7 +50,8 @@ async def test_counters_match_a_count_from_scratch_after_random_posts_and_withdr
                 comment_id, who = rng.choice(posted)
                 await api.data(
                     "mutation W($id: ID!) { deleteComment(id: $id) { __typename } }",
-                    {"id": comment_id}, token=authors[who].token,
+                    {"id": comment_id},
+                    token=authors[who].token,
                 )
                 continue
             who = rng.randrange(3)
@@ -77,7 +78,9 @@ async def test_a_thread_page_costs_the_same_queries_whatever_its_size(
         for n in range(top_level):
             parent = await post_comment(api, authors[n % 4], f"top {n}")
             for r in range(3):
-                await post_comment(api, authors[(n + r + 1) % 4], f"reply {r}", parentId=parent["id"])
+                await post_comment(
+                    api, authors[(n + r + 1) % 4], f"reply {r}", parentId=parent["id"]
+                )
         reader = authors[0]
 
         sql_counter.statements.clear()

@@ -30,8 +30,9 @@ async def test_the_author_edits_within_the_window_and_the_old_text_is_kept(api: 
     moderator = await api.person(Role.MODERATOR)
     posted = await post_comment(api, reader, "teh original")
 
-    edited = await api.data(EDIT, {"input": {"commentId": posted["id"], "body": "the original"}},
-                            token=reader.token)
+    edited = await api.data(
+        EDIT, {"input": {"commentId": posted["id"], "body": "the original"}}, token=reader.token
+    )
     as_author = (await api.data(HISTORY, {"id": posted["id"]}, token=reader.token))["comment"]
     as_moderator = (await api.data(HISTORY, {"id": posted["id"]}, token=moderator.token))["comment"]
 
@@ -51,8 +52,9 @@ async def test_editing_after_the_window_is_not_allowed(api: Api) -> None:
     ] is True
 
     clock.advance(301)
-    edited = await api.data(EDIT, {"input": {"commentId": posted["id"], "body": "late"}},
-                            token=reader.token)
+    edited = await api.data(
+        EDIT, {"input": {"commentId": posted["id"], "body": "late"}}, token=reader.token
+    )
     state = (await api.data(HISTORY, {"id": posted["id"]}, token=reader.token))["comment"]
 
     assert edited["editComment"]["__typename"] == "NotAllowed"
@@ -66,8 +68,9 @@ async def test_someone_else_cannot_edit_or_withdraw(api: Api) -> None:
     other = await api.person(subscriber=True)
     posted = await post_comment(api, author, "mine")
 
-    edited = await api.data(EDIT, {"input": {"commentId": posted["id"], "body": "yours"}},
-                            token=other.token)
+    edited = await api.data(
+        EDIT, {"input": {"commentId": posted["id"], "body": "yours"}}, token=other.token
+    )
     withdrawn = await api.data(WITHDRAW, {"id": posted["id"]}, token=other.token)
     flags = (await api.data(HISTORY, {"id": posted["id"]}, token=other.token))["comment"]
 
@@ -80,10 +83,12 @@ async def test_edit_validates_like_posting(api: Api) -> None:
     reader = await api.person(subscriber=True)
     posted = await post_comment(api, reader, "original")
 
-    edited = await api.data(EDIT, {"input": {"commentId": posted["id"], "body": "  "}},
-                            token=reader.token)
-    missing = await api.data(EDIT, {"input": {"commentId": "99999", "body": "x"}},
-                             token=reader.token)
+    edited = await api.data(
+        EDIT, {"input": {"commentId": posted["id"], "body": "  "}}, token=reader.token
+    )
+    missing = await api.data(
+        EDIT, {"input": {"commentId": "99999", "body": "x"}}, token=reader.token
+    )
 
     assert edited["editComment"]["__typename"] == "InvalidInput"
     assert edited["editComment"]["field"] == "body"
@@ -97,9 +102,14 @@ async def test_withdraw_keeps_the_text_for_moderators_and_twice_is_unchanged(api
 
     first = (await api.data(WITHDRAW, {"id": posted["id"]}, token=reader.token))["deleteComment"]
     again = (await api.data(WITHDRAW, {"id": posted["id"]}, token=reader.token))["deleteComment"]
-    as_moderator = (await api.data(HISTORY, {"id": posted["id"]}, token=moderator.token))
+    as_moderator = await api.data(HISTORY, {"id": posted["id"]}, token=moderator.token)
 
-    assert first == {"__typename": "Comment", "id": posted["id"], "status": "WITHDRAWN", "body": None}
+    assert first == {
+        "__typename": "Comment",
+        "id": posted["id"],
+        "status": "WITHDRAWN",
+        "body": None,
+    }
     assert again == first
     assert as_moderator["comment"]["body"] == "regret"
     count = await api.data('{ article(id: "story-1") { commentCount } }')
@@ -111,12 +121,15 @@ async def test_a_withdrawn_comment_cannot_be_edited(api: Api) -> None:
     posted = await post_comment(api, reader, "regret")
     await api.data(WITHDRAW, {"id": posted["id"]}, token=reader.token)
 
-    edited = await api.data(EDIT, {"input": {"commentId": posted["id"], "body": "x"}},
-                            token=reader.token)
+    edited = await api.data(
+        EDIT, {"input": {"commentId": posted["id"], "body": "x"}}, token=reader.token
+    )
 
     assert edited["editComment"]["__typename"] == "NotAllowed"
 
 
 async def test_edit_and_withdraw_need_a_signed_in_user(api: Api) -> None:
     assert await api.error_code(WITHDRAW, {"id": "1"}) == "UNAUTHENTICATED"
-    assert await api.error_code(EDIT, {"input": {"commentId": "1", "body": "x"}}) == "UNAUTHENTICATED"
+    assert (
+        await api.error_code(EDIT, {"input": {"commentId": "1", "body": "x"}}) == "UNAUTHENTICATED"
+    )

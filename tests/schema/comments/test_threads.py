@@ -42,7 +42,10 @@ async def test_an_unknown_article_reads_as_open_and_empty_and_writes_nothing(api
 
     assert article["commentCount"] == 0
     assert article["commentsOpen"] is True
-    assert article["comments"] == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}
+    assert article["comments"] == {
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+    }
     assert await Article.filter(id="story-1").count() == 0
 
 
@@ -112,7 +115,8 @@ async def test_replies_are_oldest_first_and_paged(make_api: object) -> None:
             await post_comment(api, reader, f"r{n}", parentId=parent["id"])
         replies_query = """
         query R($id: ID!, $after: String) { comment(id: $id) { replyCount
-          replies(first: 5, after: $after) { edges { node { body } } pageInfo { hasNextPage endCursor } } } }
+          replies(first: 5, after: $after) {
+            edges { node { body } } pageInfo { hasNextPage endCursor } } } }
         """
         first = (await api.data(replies_query, {"id": parent["id"]}))["comment"]
         cursor = first["replies"]["pageInfo"]["endCursor"]
@@ -121,7 +125,9 @@ async def test_replies_are_oldest_first_and_paged(make_api: object) -> None:
 
     assert first["replyCount"] == 12
     assert [e["node"]["body"] for e in first["replies"]["edges"]] == [f"r{n}" for n in range(5)]
-    assert [e["node"]["body"] for e in second["replies"]["edges"]] == [f"r{n}" for n in range(5, 10)]
+    assert [e["node"]["body"] for e in second["replies"]["edges"]] == [
+        f"r{n}" for n in range(5, 10)
+    ]
     top = article["comments"]["edges"][0]["node"]
     assert len(top["replies"]["edges"]) == 10
     assert top["replies"]["pageInfo"]["hasNextPage"] is True
