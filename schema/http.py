@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import re
 import json
 from typing import Any
 
@@ -51,8 +53,13 @@ def bearer_token(
     return None
 
 
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
 def format_error(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
+    # no "Did you mean ...?" for fields, arguments, types or enum values: don't map the schema
+    formatted["message"] = _SUGGESTION.sub("", formatted["message"])
     original = error.original_error
     if isinstance(original, DomainError):
         formatted["extensions"] = {**formatted.get("extensions", {}), "code": original.code}
@@ -82,7 +89,9 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return body
 
 
-async def screen_post(request: Request, max_body_bytes: int) -> Response | None:
+async def screen_post(
+    request: Request, max_body_bytes: int, max_document_chars: int
+) -> Response | None:
     """Refuse, before any GraphQL work, what a browser form or a flood could send."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES:
@@ -98,6 +107,16 @@ async def screen_post(request: Request, max_body_bytes: int) -> Response | None:
         return _refuse(400, "The request body must be one JSON object (no batching).")
     if not isinstance(payload.get("query"), str):
         return _refuse(400, "The request has no query string.")
+    return screen_document(payload["query"], max_document_chars)
+
+
+def screen_document(query: str, max_document_chars: int) -> Response | None:
+    if len(query) > max_document_chars:
+        return _refuse(
+            413,
+            f"The document has {len(query)} characters; the limit is {max_document_chars} "
+            "(BTL_MAX_DOCUMENT_CHARS).",
+        )
     return None
 
 
@@ -112,13 +131,34 @@ class GraphQLView(GraphQL[Context, None]):
             return
         request = Request(scope, receive)
         response: Response | None = None
+        settings = self.runtime.settings
         if scope["method"] == "POST":
-            response = await screen_post(request, self.runtime.settings.max_body_bytes)
+            response = await screen_post(
+                request, settings.max_body_bytes, settings.max_document_chars
+            )
+        elif "query" in request.query_params:
+            response = screen_document(request.query_params["query"], settings.max_document_chars)
         if response is None:
             try:
-                response = await self.run(request)
+                async with asyncio.timeout(settings.operation_timeout_seconds):
+                    response = await self.run(request)
             except HTTPException as exc:  # strawberry's own refusals, as JSON like ours
                 response = _refuse(exc.status_code, exc.reason)
+            except TimeoutError:
+                response = JSONResponse(
+                    {
+                        "data": None,
+                        "errors": [
+                            {
+                                "message": "The operation ran longer than "
+                                f"{settings.operation_timeout_seconds:g} s and was cancelled "
+                                "(BTL_OPERATION_TIMEOUT_SECONDS).",
+                                "extensions": {"code": "TIMEOUT"},
+                            }
+                        ],
+                    },
+                    status_code=503,
+                )
         await response(scope, receive, send)
 
     async def get_context(

@@ -7,7 +7,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -18,6 +24,8 @@ from schema.mutations.moderation import ModerationMutations
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
+from schema.limits import limit_extensions
+from service.config import Settings
 from service.errors import DomainError
 
 logger = logging.getLogger("btl.graphql")
@@ -50,18 +58,22 @@ class BtlSchema(strawberry.Schema):
                 )
 
 
-def build_schema(**extra: Any) -> strawberry.Schema:
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions: list[Any] = [
+        *limit_extensions(settings),
+        # parsing and validating the same document again is ~40 % of a thread page
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
     return BtlSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[
-            # parsing and validating the same document again is ~40 % of a thread page
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
-        ],
-        **extra,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=True),
     )
 
 
-schema = build_schema()
+schema = build_schema(Settings())

@@ -41,7 +41,7 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app; `manage_database=False` leaves Tortoise to the caller (tests)."""
     from schema.http import GraphQLView
-    from schema.schema import schema
+    from schema.schema import build_schema
 
     runtime = Runtime.from_settings(settings)
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             if manage_database:
                 await db.stop()
 
-    graphql = GraphQLView(runtime, schema=schema, graphql_ide="graphiql")
+    graphql = GraphQLView(runtime, schema=build_schema(settings), graphql_ide="graphiql")
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
