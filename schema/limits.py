@@ -16,6 +16,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
@@ -72,14 +73,9 @@ def _argument(node: FieldNode, name: str, variables: dict[str, Any]) -> Any:
             value = argument.value
             if isinstance(value, VariableNode):
                 return variables.get(value.name.value)
-            return (
-                getattr(value, "value", None)
-                if not hasattr(value, "values")
-                else [
-                    v
-                    for v in value.values  # type: ignore[attr-defined]
-                ]
-            )
+            if isinstance(value, ListValueNode):
+                return list(value.values)
+            return getattr(value, "value", None)
     return None
 
 

@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
@@ -24,7 +25,6 @@ from schema.mutations.moderation import ModerationMutations
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
-from schema.limits import limit_extensions
 from service.config import Settings
 from service.errors import DomainError
 
