@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint schema migrations bench fuzz clean
+.PHONY: install run test audit-deps lint schema migrations bench fuzz clean
 
 install: $(STAMP)
 
@@ -18,8 +18,13 @@ run: install
 	$(PY) -m service migrate
 	$(PY) -m service serve
 
-test: install
+test: install audit-deps
 	$(PY) -m pytest -q
+
+# the graphql-http audit runs under node; its test skips with a reason where node is missing
+audit-deps:
+	@if command -v npm >/dev/null && [ ! -d tests/http_audit/node_modules ]; then \
+		cd tests/http_audit && npm ci --no-audit --no-fund --silent; fi
 
 lint: install
 	$(VENV)/bin/ruff check service schema tests

@@ -56,6 +56,15 @@ def bearer_token(
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
+
+
+def wants_graphql_response(connection: HTTPConnection) -> bool:
+    """GraphQL over HTTP: answer with application/graphql-response+json when accepted."""
+    accept = connection.headers.get("accept", "")
+    return "application/graphql-response+json" in accept.lower()
+
+
 def format_error(error: GraphQLError) -> dict[str, Any]:
     formatted: dict[str, Any] = dict(error.formatted)
     # no "Did you mean ...?" for fields, arguments, types or enum values: don't map the schema
@@ -139,27 +148,35 @@ class GraphQLView(GraphQL[Context, None]):
         elif "query" in request.query_params:
             response = screen_document(request.query_params["query"], settings.max_document_chars)
         if response is None:
-            try:
-                async with asyncio.timeout(settings.operation_timeout_seconds):
-                    response = await self.run(request)
-            except HTTPException as exc:  # strawberry's own refusals, as JSON like ours
-                response = _refuse(exc.status_code, exc.reason)
-            except TimeoutError:
-                response = JSONResponse(
-                    {
-                        "data": None,
-                        "errors": [
-                            {
-                                "message": "The operation ran longer than "
-                                f"{settings.operation_timeout_seconds:g} s and was cancelled "
-                                "(BTL_OPERATION_TIMEOUT_SECONDS).",
-                                "extensions": {"code": "TIMEOUT"},
-                            }
-                        ],
-                    },
-                    status_code=503,
-                )
+            response = await self._execute(request)
         await response(scope, receive, send)
+
+    async def _execute(self, request: Request) -> Response:
+        timeout = self.runtime.settings.operation_timeout_seconds
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self.run(request)
+        except HTTPException as exc:  # strawberry's own refusals, as JSON like ours
+            return _refuse(exc.status_code, exc.reason)
+        except TimeoutError:
+            return JSONResponse(
+                {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": f"The operation ran longer than {timeout:g} s and was "
+                            "cancelled (BTL_OPERATION_TIMEOUT_SECONDS).",
+                            "extensions": {"code": "TIMEOUT"},
+                        }
+                    ],
+                },
+                status_code=503,
+            )
+        if getattr(request.state, "graphql_response", False):
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if request.state.request_error:
+                response.status_code = 400
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -183,7 +200,19 @@ class GraphQLView(GraphQL[Context, None]):
     async def process_result(
         self, request: Request | WebSocket, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        data: GraphQLHTTPResponse = {"data": result.data}
+        # a request error (parse, validation, variables, limits) has no path and no data;
+        # with application/graphql-response+json it is a 400 without a `data` entry
+        request_error = (
+            result.data is None
+            and bool(result.errors)
+            and all(e.path is None for e in result.errors or ())
+        )
+        graphql_response = wants_graphql_response(request)
+        request.state.graphql_response = graphql_response
+        request.state.request_error = request_error
+        data: GraphQLHTTPResponse = {}
+        if not (graphql_response and request_error):
+            data["data"] = result.data
         if result.errors:
             data["errors"] = [format_error(e) for e in result.errors]
         if result.extensions:

@@ -11,6 +11,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -56,7 +58,19 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 await db.stop()
 
     graphql = GraphQLView(runtime, schema=build_schema(settings), graphql_ide="graphiql")
+    middleware = []
+    if settings.cors_origins:  # browsers may call /graphql only from these origins
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
     app = Starlette(
+        middleware=middleware,
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),

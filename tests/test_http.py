@@ -111,3 +111,30 @@ async def test_batched_requests_are_refused(api: Api) -> None:
 
     assert response.status_code == 400
     assert "batching" in response.json()["errors"][0]["message"]
+
+
+async def test_cors_allows_only_configured_origins(make_api: object) -> None:
+    api: Api = await make_api(cors_origins=("https://news.example",))  # type: ignore[operator]
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type",
+    }
+    async with api.client:
+        allowed = await api.client.options(
+            "/graphql", headers={"Origin": "https://news.example", **preflight}
+        )
+        refused = await api.client.options(
+            "/graphql", headers={"Origin": "https://evil.example", **preflight}
+        )
+
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://news.example"
+    assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_no_cors_headers_without_configured_origins(api: Api) -> None:
+    response = await api.client.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"Origin": "https://evil.example"}
+    )
+
+    assert "access-control-allow-origin" not in response.headers

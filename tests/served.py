@@ -1,0 +1,91 @@
+"""A btl served by uvicorn in a subprocess, on a fresh SQLite file, for out-of-process clients."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    env: dict[str, str]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(directory: Path, **settings: str) -> Iterator[Served]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "BTL_DATABASE_URL": f"sqlite://{directory}/served.sqlite3",
+        "BTL_PORT": str(port),
+        **settings,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    log = open(directory / "served.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve"], env=env, cwd=ROOT, stdout=log, stderr=log
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None:
+                raise RuntimeError((directory / "served.log").read_text())
+            time.sleep(0.1)
+        yield Served(f"http://127.0.0.1:{port}", env)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def create_user(served: Served, email: str, password: str, name: str, role: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service",
+            "create-user",
+            "--email",
+            email,
+            "--password",
+            password,
+            "--display-name",
+            name,
+            "--role",
+            role,
+        ],
+        env=served.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
