@@ -8,11 +8,11 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, counters
+from service import articles, counters, reports
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
-from service.models import Comment, CommentRevision, CommentStatus, User
+from service.models import Comment, CommentRevision, CommentStatus, ReportResolution, User
 from service.runtime import Runtime
 from service.text import clean_text
 
@@ -158,6 +158,8 @@ async def withdraw(viewer: User | None, comment_id: str) -> Comment:
         was_visible = comment.status == CommentStatus.PUBLISHED
         comment.status = CommentStatus.WITHDRAWN
         await comment.save(update_fields=["status"])
+        # nothing left for moderators to act on: its reports leave the queue
+        await reports.resolve_open(comment, ReportResolution.DISMISSED)
         if was_visible:
             await counters.shift_visibility(comment, -1)
         else:

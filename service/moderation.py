@@ -63,8 +63,11 @@ async def amend(
         comment.body = text
         comment.amended_by_moderator = True
         await comment.save(update_fields=["body", "amended_by_moderator"])
+        if comment.status == CommentStatus.HIDDEN:  # hidden only by reports: the fix publishes it
+            await _set_status(comment, CommentStatus.PUBLISHED)
+        else:
+            await counters.bump_version(comment.article_id)
         await reports.resolve_open(comment, ReportResolution.AMENDED)
-        await counters.bump_version(comment.article_id)
         await moderation_log.record(
             ActionKind.AMEND,
             moderator=moderator,

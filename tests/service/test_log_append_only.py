@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import pytest
+from tortoise import connections
+
+from service.clock import now
+from service.models import ActionKind, ModerationAction
+from tests.support import Api
+
+
+async def test_postgres_refuses_updates_and_deletes_of_the_log(api: Api, is_postgres: bool) -> None:
+    if not is_postgres:
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    action = await ModerationAction.create(
+        kind=ActionKind.CLOSE_COMMENTS, reason="legal", created_at=now()
+    )
+    conn = connections.get("default")
+
+    for statement in (
+        f"UPDATE moderation_actions SET reason = 'edited' WHERE id = {action.id}",
+        f"DELETE FROM moderation_actions WHERE id = {action.id}",
+    ):
+        with pytest.raises(Exception, match="append-only"):
+            await conn.execute_script(statement)
+
+    assert (await ModerationAction.get(id=action.id)).reason == "legal"
