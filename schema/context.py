@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from schema.loaders import Loaders
+from schema.public_cache import CacheDeps
 from service.models import User
 from service.runtime import Runtime
 
@@ -27,6 +28,7 @@ class Context:
     session_id: int | None
     client_address: str
     loaders: Loaders
+    cache_deps: CacheDeps | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 

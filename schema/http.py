@@ -1,10 +1,9 @@
-"""The /graphql endpoint: strawberry's ASGI view with btl's context and error codes."""
+"""The /graphql endpoint: strawberry's ASGI view with btl's context, errors and caching."""
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import json
+import hashlib
 import re
 from typing import Any
 
@@ -20,49 +19,26 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.public_cache import CacheDeps, PublicCache, cache_key
+from schema.requests import (
+    Operation,
+    PersistedQueries,
+    bearer_token,
+    client_address,
+    read_operation,
+    refuse,
+)
 from service import sessions
 from service.errors import DomainError
 from service.runtime import Runtime
 
-
-def client_address(connection: HTTPConnection, trusted_proxies: frozenset[str]) -> str:
-    """The peer address, or X-Forwarded-For's nearest untrusted hop behind trusted proxies."""
-    peer = connection.client.host if connection.client else "unknown"
-    if peer not in trusted_proxies:
-        return peer
-    forwarded = [hop.strip() for hop in connection.headers.get("x-forwarded-for", "").split(",")]
-    for hop in reversed([h for h in forwarded if h]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            break
-        if hop not in trusted_proxies:
-            return hop
-    return peer
-
-
-def bearer_token(
-    connection: HTTPConnection, init_payload: dict[str, Any] | None = None
-) -> str | None:
-    header = connection.headers.get("authorization")
-    if header is None and init_payload:
-        value = init_payload.get("authorization") or init_payload.get("Authorization")
-        header = value if isinstance(value, str) else None
-    if header and header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return None
-
-
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
-
-
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
 def wants_graphql_response(connection: HTTPConnection) -> bool:
     """GraphQL over HTTP: answer with application/graphql-response+json when accepted."""
-    accept = connection.headers.get("accept", "")
-    return "application/graphql-response+json" in accept.lower()
+    return "application/graphql-response+json" in connection.headers.get("accept", "").lower()
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -75,103 +51,98 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     return formatted
 
 
-JSON_TYPES = ("application/json", "application/graphql-response+json")
-
-
-def _refuse(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
-
-
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it grows past `limit` bytes (never buffered past that)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    request._body = body  # strawberry reads the body again from this request
-    return body
-
-
-async def screen_post(
-    request: Request, max_body_bytes: int, max_document_chars: int
-) -> Response | None:
-    """Refuse, before any GraphQL work, what a browser form or a flood could send."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in JSON_TYPES:
-        return _refuse(415, "POST a JSON body with Content-Type: application/json.")
-    body = await _read_body(request, max_body_bytes)
-    if body is None:
-        return _refuse(413, f"The request body is larger than {max_body_bytes} bytes.")
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return _refuse(400, "The request body is not valid JSON.")
-    if not isinstance(payload, dict):
-        return _refuse(400, "The request body must be one JSON object (no batching).")
-    if not isinstance(payload.get("query"), str):
-        return _refuse(400, "The request has no query string.")
-    return screen_document(payload["query"], max_document_chars)
-
-
-def screen_document(query: str, max_document_chars: int) -> Response | None:
-    if len(query) > max_document_chars:
-        return _refuse(
-            413,
-            f"The document has {len(query)} characters; the limit is {max_document_chars} "
-            "(BTL_MAX_DOCUMENT_CHARS).",
-        )
-    return None
+def _timed_out(timeout: float) -> JSONResponse:
+    message = (
+        f"The operation ran longer than {timeout:g} s and was cancelled "
+        "(BTL_OPERATION_TIMEOUT_SECONDS)."
+    )
+    return JSONResponse(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]},
+        status_code=503,
+    )
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+    def __init__(self, runtime: Runtime, public_cache: PublicCache, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.public_cache = public_cache
+        self.persisted = PersistedQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        response: Response | None = None
         settings = self.runtime.settings
-        if scope["method"] == "POST":
-            response = await screen_post(
-                request, settings.max_body_bytes, settings.max_document_chars
-            )
-        elif "query" in request.query_params:
-            response = screen_document(request.query_params["query"], settings.max_document_chars)
-        if response is None:
-            response = await self._execute(request)
+        operation = await read_operation(
+            request,
+            max_body_bytes=settings.max_body_bytes,
+            max_document_chars=settings.max_document_chars,
+            persisted=self.persisted,
+        )
+        if operation is None:  # a browser asking for the console, or a bare GET
+            response = await self._run(request)
+        elif isinstance(operation, Response):
+            response = operation
+        else:
+            response = await self._answer(operation)
         await response(scope, receive, send)
 
-    async def _execute(self, request: Request) -> Response:
+    async def _answer(self, operation: Operation) -> Response:
+        request = operation.request
+        if bearer_token(request) is not None:
+            response = await self._run(request)
+            response.headers["cache-control"] = "private, no-store"
+            return response
+        key = cache_key(
+            operation.query,
+            operation.operation_name,
+            operation.variables,
+            "graphql-response" if wants_graphql_response(request) else "json",
+        )
+        cached = await self.public_cache.answer(key)
+        if cached is not None:
+            response = Response(cached.body, cached.status_code, media_type=cached.media_type)
+        else:
+            response = await self._run(request)
+            deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
+            if deps is not None and response.status_code == 200:
+                await self.public_cache.keep(
+                    key,
+                    deps,
+                    bytes(response.body),
+                    response.status_code,
+                    response.headers.get("content-type", "application/json"),
+                )
+        return self._http_caching(request, response)
+
+    def _http_caching(self, request: Request, response: Response) -> Response:
+        """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag."""
+        response.headers["vary"] = "Authorization, Accept"
+        if request.method != "GET" or response.status_code != 200:
+            response.headers["cache-control"] = "no-store"
+            return response
+        etag = '"' + hashlib.sha256(bytes(response.body)).hexdigest()[:32] + '"'
+        caching = {
+            "etag": etag,
+            "cache-control": f"public, max-age={self.runtime.settings.public_max_age}",
+            "vary": "Authorization, Accept",
+        }
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=caching)
+        response.headers.update(caching)
+        return response
+
+    async def _run(self, request: Request) -> Response:
         timeout = self.runtime.settings.operation_timeout_seconds
         try:
             async with asyncio.timeout(timeout):
                 response = await self.run(request)
         except HTTPException as exc:  # strawberry's own refusals, as JSON like ours
-            return _refuse(exc.status_code, exc.reason)
+            return refuse(exc.status_code, exc.reason)
         except TimeoutError:
-            return JSONResponse(
-                {
-                    "data": None,
-                    "errors": [
-                        {
-                            "message": f"The operation ran longer than {timeout:g} s and was "
-                            "cancelled (BTL_OPERATION_TIMEOUT_SECONDS).",
-                            "extensions": {"code": "TIMEOUT"},
-                        }
-                    ],
-                },
-                status_code=503,
-            )
+            return _timed_out(timeout)
         if getattr(request.state, "graphql_response", False):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if request.state.request_error:
@@ -187,6 +158,9 @@ class GraphQLView(GraphQL[Context, None]):
             found = await sessions.authenticate(token)
             if found:
                 viewer, session_id = found
+        # what a signed-out answer reads, so it can be cached exactly
+        deps = CacheDeps() if token is None else None
+        request.state.cache_deps = deps
         return Context(
             runtime=self.runtime,
             request=request,
@@ -195,6 +169,7 @@ class GraphQLView(GraphQL[Context, None]):
             session_id=session_id,
             client_address=client_address(request, self.runtime.settings.trusted_proxies),
             loaders=Loaders.for_viewer(viewer),
+            cache_deps=deps,
         )
 
     async def process_result(
@@ -210,6 +185,9 @@ class GraphQLView(GraphQL[Context, None]):
         graphql_response = wants_graphql_response(request)
         request.state.graphql_response = graphql_response
         request.state.request_error = request_error
+        deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
+        if deps is not None and result.errors:
+            deps.not_cacheable()
         data: GraphQLHTTPResponse = {}
         if not (graphql_response and request_error):
             data["data"] = result.data

@@ -22,6 +22,7 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
 from schema.mutations.moderation import ModerationMutations
+from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
@@ -65,6 +66,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
+        PublicCacheGuard,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -43,6 +43,7 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app; `manage_database=False` leaves Tortoise to the caller (tests)."""
     from schema.http import GraphQLView
+    from schema.public_cache import MemoryStore, PublicCache, RedisStore
     from schema.schema import build_schema
 
     runtime = Runtime.from_settings(settings)
@@ -57,7 +58,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             if manage_database:
                 await db.stop()
 
-    graphql = GraphQLView(runtime, schema=build_schema(settings), graphql_ide="graphiql")
+    store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore(64 * 1024 * 1024)
+    graphql = GraphQLView(
+        runtime, PublicCache(store), schema=build_schema(settings), graphql_ide="graphiql"
+    )
     middleware = []
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(

@@ -49,3 +49,9 @@ def comments_open(article: Article, at: datetime | None = None) -> bool:
     if article.closed:
         return False
     return article.closes_at is None or article.closes_at > (at or now())
+
+
+async def versions(article_ids: list[str]) -> dict[str, int]:
+    """Each article's thread version; an article never written to is at version 0."""
+    found = dict(await Article.filter(id__in=article_ids).values_list("id", "version"))
+    return {article_id: found.get(article_id, 0) for article_id in article_ids}

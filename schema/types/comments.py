@@ -7,6 +7,7 @@ import strawberry
 
 from schema.context import Info
 from schema.permissions import viewer_is_staff
+from schema.public_cache import note_article
 from schema.types.pagination import PageInfo
 from schema.types.users import UserType, user_or_none
 from service import comments, models, threads
@@ -52,9 +53,9 @@ class CommentType:
     ) -> Annotated[ArticleType, strawberry.lazy("schema.types.articles")]:
         from schema.types.articles import ArticleType
 
-        return ArticleType(
-            model=await info.context.loaders.article_by_id.load(self.model.article_id)
-        )
+        article = await info.context.loaders.article_by_id.load(self.model.article_id)
+        note_article(info.context.cache_deps, article)
+        return ArticleType(model=article)
 
     @strawberry.field(description="Null once the author's account is deleted.")
     async def author(self, info: Info) -> UserType | None:

@@ -6,6 +6,7 @@ import strawberry
 
 from schema.context import Info
 from schema.permissions import sees_private_fields_of
+from schema.public_cache import note_uncacheable
 from service import accounts, entitlements, models, sessions
 
 strawberry.enum(models.Role, name="Role")
@@ -62,15 +63,18 @@ class UserType:
         return self.model.created_at
 
     @strawberry.field
-    def role(self) -> Role:
+    def role(self, info: Info) -> Role:
+        note_uncacheable(info.context.cache_deps)  # setUserRole moves no article version
         return self.model.role
 
     @strawberry.field
-    def status(self) -> UserStatus:
+    def status(self, info: Info) -> UserStatus:
+        note_uncacheable(info.context.cache_deps)  # suspensions end by the clock
         return accounts.status_of(self.model)
 
     @strawberry.field
-    def suspended_until(self) -> datetime | None:
+    def suspended_until(self, info: Info) -> datetime | None:
+        note_uncacheable(info.context.cache_deps)
         if accounts.status_of(self.model) == models.UserStatus.SUSPENDED:
             return self.model.suspended_until
         return None

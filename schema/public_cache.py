@@ -1,0 +1,164 @@
+"""An exact cache of signed-out answers.
+
+Most readers are signed out and read the same thread page. Their answer is stored with
+the versions of the articles it read (each article's version moves with every change its
+thread shows) and the moment it stops being true by itself (a `closesAt` passing). A hit
+re-reads those versions (one small indexed query), so an answer is served only while a
+fresh one would be identical, on every instance. Entries live in a memory-bounded LRU,
+or in Redis when BTL_REDIS_URL is set so instances share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
+
+from service import articles
+from service.clock import now
+from service.models import Article
+
+
+@dataclass
+class CacheDeps:
+    """What a signed-out answer depends on, gathered while it is computed."""
+
+    article_versions: dict[str, int] = field(default_factory=dict)
+    expires_at: datetime | None = None
+    cacheable: bool = True
+
+    def read_article(self, article_id: str, version: int) -> None:
+        self.article_versions.setdefault(article_id, version)
+
+    def true_until(self, moment: datetime) -> None:
+        if self.expires_at is None or moment < self.expires_at:
+            self.expires_at = moment
+
+    def not_cacheable(self) -> None:
+        self.cacheable = False
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    body: bytes
+    status_code: int
+    media_type: str
+    article_versions: dict[str, int]
+    expires_at: datetime | None
+
+
+def cache_key(query: str, operation_name: str | None, variables: Any, media_type: str) -> str:
+    canonical = json.dumps([query, operation_name, variables, media_type], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class MemoryStore:
+    """LRU bounded by the total size of the bodies it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, CachedAnswer] = OrderedDict()
+
+    async def get(self, key: str) -> CachedAnswer | None:
+        answer = self.entries.get(key)
+        if answer is not None:
+            self.entries.move_to_end(key)
+        return answer
+
+    async def put(self, key: str, answer: CachedAnswer) -> None:
+        if len(answer.body) > self.max_bytes // 10:
+            return
+        await self.drop(key)
+        self.entries[key] = answer
+        self.size += len(answer.body)
+        while self.size > self.max_bytes:
+            _, evicted = self.entries.popitem(last=False)
+            self.size -= len(evicted.body)
+
+    async def drop(self, key: str) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+
+
+class RedisStore:
+    """Shared by every instance; entries expire after a while even if never invalidated."""
+
+    def __init__(self, url: str, ttl_seconds: int = 3600) -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url)
+        self.ttl_seconds = ttl_seconds
+
+    async def get(self, key: str) -> CachedAnswer | None:
+        raw = await self.redis.get(f"btl:answer:{key}")
+        if not isinstance(raw, bytes):
+            return None
+        answer: CachedAnswer = pickle.loads(raw)  # written by btl only, never by clients
+        return answer
+
+    async def put(self, key: str, answer: CachedAnswer) -> None:
+        await self.redis.set(f"btl:answer:{key}", pickle.dumps(answer), ex=self.ttl_seconds)
+
+    async def drop(self, key: str) -> None:
+        await self.redis.delete(f"btl:answer:{key}")
+
+
+class PublicCache:
+    def __init__(self, store: MemoryStore | RedisStore) -> None:
+        self.store = store
+
+    async def answer(self, key: str) -> CachedAnswer | None:
+        """The stored answer, if it is still exactly what a fresh one would be."""
+        cached = await self.store.get(key)
+        if cached is None:
+            return None
+        if cached.expires_at is not None and now() >= cached.expires_at:
+            await self.store.drop(key)
+            return None
+        if cached.article_versions:
+            current = await articles.versions(list(cached.article_versions))
+            if current != cached.article_versions:
+                await self.store.drop(key)
+                return None
+        return cached
+
+    async def keep(self, key: str, deps: CacheDeps, body: bytes, status: int, media: str) -> None:
+        if deps.cacheable:
+            await self.store.put(
+                key, CachedAnswer(body, status, media, dict(deps.article_versions), deps.expires_at)
+            )
+
+
+class PublicCacheGuard(SchemaExtension):
+    """Only queries are kept: a signed-out `login` or `register` must run every time."""
+
+    def on_execute(self) -> Iterator[None]:
+        deps = getattr(self.execution_context.context, "cache_deps", None)
+        if deps is not None and self.execution_context.operation_type != OperationType.QUERY:
+            deps.not_cacheable()
+        yield
+
+
+def note_article(deps: CacheDeps | None, article: Article) -> None:
+    """The answer shows this article's thread: it holds while the version does."""
+    if deps is None:
+        return
+    deps.read_article(article.id, article.version)
+    if article.closes_at is not None and article.closes_at > now():
+        deps.true_until(article.closes_at)  # commentsOpen flips by itself then
+
+
+def note_uncacheable(deps: CacheDeps | None) -> None:
+    """The answer reads something no article version covers (a user's status, the clock)."""
+    if deps is not None:
+        deps.not_cacheable()
