@@ -1,4 +1,14 @@
 # syntax=docker/dockerfile:1
+# Console stage: the moderators' console (GraphiQL) bundled from the npm registry; the image
+# serves these files itself, nothing comes from a CDN at run time.
+FROM node:22-slim AS console
+WORKDIR /console
+COPY console/package.json console/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY console/build.mjs ./
+COPY console/src ./src
+RUN npm run build
+
 # Build stage: install btl and its dependencies into a virtual environment.
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -15,6 +25,8 @@ ENV PATH=/opt/btl/bin:$PATH PYTHONUNBUFFERED=1 \
     BTL_DATABASE_URL=sqlite:///data/btl.sqlite3 BTL_HOST=0.0.0.0
 RUN useradd --system --uid 10001 --home-dir /data --create-home btl
 COPY --from=build /opt/btl /opt/btl
+# schema/console.py looks for the built console in <venv>/share/btl/console
+COPY --from=console /console/dist /opt/btl/share/btl/console
 USER btl
 WORKDIR /data
 EXPOSE 8000

@@ -6,13 +6,29 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test audit-deps lint schema migrations bench fuzz clean
 
+# the moderators' console (GET /graphql in a browser) is built from the npm registry when npm
+# is present; without it the page says how to build it
 install: $(STAMP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory console \
+		|| echo "warning: the console did not build; GET /graphql will say how (make console)"; \
+	else echo "npm not found: the console is not built (GET /graphql says how)"; fi
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+CONSOLE_SOURCES := console/package.json console/build.mjs $(wildcard console/src/*)
+
+.PHONY: console
+console: console/dist/console.js
+
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --silent
+
+console/dist/console.js: console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run --silent build
 
 run: install
 	$(PY) -m service migrate

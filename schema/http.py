@@ -17,6 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from schema.console import console_page
 from schema.context import Context
 from schema.loaders import Loaders
 from schema.public_cache import CacheDeps, PublicCache, cache_key
@@ -148,6 +149,9 @@ class GraphQLView(GraphQL[Context, None]):
             if request.state.request_error:
                 response.status_code = 400
         return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return console_page(request)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -42,6 +42,7 @@ async def readyz(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
     """Build the app; `manage_database=False` leaves Tortoise to the caller (tests)."""
+    from schema.console import console_routes
     from schema.http import GraphQLView
     from schema.public_cache import MemoryStore, PublicCache, RedisStore
     from schema.schema import build_schema
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *console_routes,
         ],
         lifespan=lifespan,
     )
