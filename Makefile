@@ -55,6 +55,10 @@ migrations: install
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
+# the long fuzz: more than 1,000 generated operations anonymous and as many as an admin
+fuzz: install
+	BTL_FUZZ_EXAMPLES=40 $(PY) -m pytest -q tests/test_fuzz.py
+
 bench: install
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
 	$(PY) bench/run.py
