@@ -269,6 +269,11 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def child_pids(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -390,6 +395,22 @@ def main() -> int:
             )
         memory = rss_mb(btl.pid)
         servers.stop(btl)
+
+        # two processes on one listening socket: throughput, latency (Nagle off?) and spread
+        btl2 = servers.start(
+            [sys.executable, "-m", "service", "serve", "--port", str(btl_port), "--workers", "2"],
+            env, btl_port,
+        )
+        time.sleep(2)  # both workers up
+        workers = child_pids(btl2.pid)
+        cpu_before = {pid: cpu_seconds(pid) for pid in workers}
+        two = {
+            "anonymous": wrk(btl_port, scripts["anonymous"], 64, args.seconds),
+            "signed_in": wrk(btl_port, scripts["signed_in"], 64, args.seconds),
+        }
+        spread = [cpu_seconds(pid) - cpu_before[pid] for pid in workers]
+        memory_two = [rss_mb(pid) for pid in workers]
+        servers.stop(btl2)
         servers.stop(floor)
 
         grow(db, 200_000, 200)

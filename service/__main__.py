@@ -27,16 +27,12 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
+    from service.serving import serve
 
-    uvicorn.run(
-        "service.app:create_app_from_environment",
-        factory=True,
+    serve(
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
-        log_level="info",
-        access_log=False,
     )
     return 0
 
