@@ -164,10 +164,15 @@ class CostLimiter(SchemaExtension):
 
 
 def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
+    # The rule classes are made once: ValidationCache keys on them, so a class made per
+    # request would validate every document again.
+    rules = [
+        *QueryDepthLimiter(max_depth=thread_depth(settings.max_reply_depth)).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        max_directives_rule(settings.max_directives),
+    ]
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=thread_depth(settings.max_reply_depth)),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: AddValidationRules([max_directives_rule(settings.max_directives)]),
+        lambda: AddValidationRules(rules),
         lambda: CostLimiter(settings.max_cost),
     ]
