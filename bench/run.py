@@ -399,7 +399,8 @@ def main() -> int:
         # two processes on one listening socket: throughput, latency (Nagle off?) and spread
         btl2 = servers.start(
             [sys.executable, "-m", "service", "serve", "--port", str(btl_port), "--workers", "2"],
-            env, btl_port,
+            env,
+            btl_port,
         )
         time.sleep(2)  # both workers up
         workers = child_pids(btl2.pid)
@@ -450,6 +451,23 @@ def main() -> int:
         f"  100,000 deep    {big_deep['rps']:>7.0f} req/s  p99 {big_deep['p99']:.1f} ms  "
         f"({small['rps'] / big_deep['rps']:.2f}x the cost of the 2,000-comment page)"
     )
+    one = {
+        name.split(", ")[-1]: r
+        for name, c, r, _ in rows
+        if c == 64 and name.startswith("btl: thread page")
+    }
+    print("\ntwo worker processes vs one (64 connections):")
+    for label, key in (("signed out", "anonymous"), ("signed in", "signed_in")):
+        print(
+            f"  thread page, {label:<10} {two[key]['rps']:>7.0f} req/s  p50 "
+            f"{two[key]['p50']:.1f} ms  p99 {two[key]['p99']:.1f} ms  "
+            f"({two[key]['rps'] / one[label]['rps']:.2f}x one process)"
+        )
+    print(
+        "  CPU seconds per worker during those rows: "
+        f"{', '.join(f'{c:.1f}' for c in spread)} (both busy: connections spread)"
+    )
+    print(f"  resident memory per worker: {', '.join(f'{m:.0f} MB' for m in memory_two)}")
     posted = (
         sqlite3.connect(db)
         .execute("SELECT COUNT(*) FROM comments WHERE article_id = 'bench-post'")

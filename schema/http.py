@@ -88,6 +88,7 @@ class GraphQLView(GraphQL[Context, None]):
             response = operation
         else:
             response = await self._answer(operation)
+        response.headers.setdefault("x-content-type-options", "nosniff")
         await response(scope, receive, send)
 
     async def _answer(self, operation: Operation) -> Response:

@@ -83,7 +83,7 @@ class ArticleType:
             newest_first=order_by != CommentOrder.OLDEST,
             staff=viewer_is_staff(info),
         )
-        for comment in page.items:  # authors came with the page: no second query for them
-            if comment.author is not None:
-                info.context.loaders.user_by_id.prime(comment.author.id, comment.author)
-        return CommentConnection.of(page)
+        reported = None
+        if info.context.viewer is not None:
+            reported = await info.context.loaders.reported_ids_by_article.load(self.model.id)
+        return CommentConnection.of(page, reported)

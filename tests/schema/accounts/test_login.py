@@ -93,3 +93,70 @@ async def test_login_rehashes_a_password_stored_with_weaker_parameters(api: Api)
     assert result["login"]["__typename"] == "AuthSession"
     stored = (await User.get(id=int(person.id))).password_hash
     assert "m=19456,t=2,p=1" in stored
+
+
+async def test_forwarded_for_counts_only_behind_a_trusted_proxy(make_api: object) -> None:
+    # the test client connects from 203.0.113.7; as a trusted proxy its X-Forwarded-For counts
+    api: Api = await make_api(  # type: ignore[operator]
+        rate_limit_login=RateLimit(2, 300), trusted_proxies=frozenset({"203.0.113.7"})
+    )
+    wrong = {"input": {"email": "nobody@example.com", "password": "wrong wrong"}}
+    async with api.client:
+        for _ in range(2):
+            await api.gql(LOGIN, wrong, headers={"X-Forwarded-For": "198.51.100.1"})
+        other_reader = await api.gql(
+            LOGIN,
+            {"input": {"email": "else@example.com", "password": "wrong wrong"}},
+            headers={"X-Forwarded-For": "198.51.100.2"},
+        )
+        same_reader = await api.gql(
+            LOGIN,
+            {"input": {"email": "else@example.com", "password": "wrong wrong"}},
+            headers={"X-Forwarded-For": "198.51.100.1"},
+        )
+
+    assert other_reader["data"]["login"]["__typename"] == "InvalidCredentials"
+    assert same_reader["data"]["login"]["__typename"] == "RateLimited"
+
+
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(make_api: object) -> None:
+    api: Api = await make_api(rate_limit_login=RateLimit(2, 300))  # type: ignore[operator]
+    async with api.client:
+        for n in range(2):
+            await api.gql(
+                LOGIN,
+                {"input": {"email": f"n{n}@example.com", "password": "wrong wrong"}},
+                headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            )
+        spoofed = await api.gql(
+            LOGIN,
+            {"input": {"email": "n9@example.com", "password": "wrong wrong"}},
+            headers={"X-Forwarded-For": "198.51.100.99"},
+        )
+
+    assert spoofed["data"]["login"]["__typename"] == "RateLimited"
+
+
+async def test_throttles_are_shared_through_redis(make_api: object) -> None:
+    import os
+
+    import pytest
+
+    redis_url = os.environ.get("BTL_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("BTL_TEST_REDIS_URL is not set: the shared throttle is not tested")
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    limits = {"rate_limit_login": RateLimit(2, 300), "redis_url": redis_url}
+    first: Api = await make_api(**limits)  # type: ignore[operator]
+    second: Api = await make_api(**limits)  # type: ignore[operator]
+    wrong = {"input": {"email": "shared@example.com", "password": "wrong wrong"}}
+    async with first.client, second.client:
+        for _ in range(2):
+            await first.data(LOGIN, wrong)
+
+        # another instance sees the same count
+        result = await second.data(LOGIN, wrong)
+
+    assert result["login"]["__typename"] == "RateLimited"
