@@ -79,45 +79,66 @@ async def amend(
     return comment
 
 
-async def remove(moderator: User, *, comment_id: str, reason: str) -> Comment:
+async def _decide(
+    moderator: User,
+    comment_id: str,
+    reason: str,
+    *,
+    kind: ActionKind,
+    status: CommentStatus | None,
+    resolution: ReportResolution,
+    refused_from: CommentStatus | None = None,
+    publish_hidden: bool = False,
+) -> Comment:
+    """One moderator decision on a comment: its status, its open reports, one log line."""
     reason = clean_reason(reason)
     comment = await _actionable(comment_id)
-    if comment.status == CommentStatus.REMOVED:
-        raise InvalidInput("This comment is already removed.", "commentId")
+    if refused_from is not None and comment.status == refused_from:
+        raise InvalidInput(f"This comment is already {refused_from.lower()}.", "commentId")
+    if publish_hidden and comment.status == CommentStatus.HIDDEN:
+        status = CommentStatus.PUBLISHED  # hidden only by reports: the decision publishes it
     async with in_transaction():
-        await _set_status(comment, CommentStatus.REMOVED)
-        await reports.resolve_open(comment, ReportResolution.REMOVED)
-        await moderation_log.record(
-            ActionKind.REMOVE, moderator=moderator, comment=comment, reason=reason
-        )
+        if status is not None and comment.status != status:
+            await _set_status(comment, status)
+        await reports.resolve_open(comment, resolution)
+        await moderation_log.record(kind, moderator=moderator, comment=comment, reason=reason)
     return comment
+
+
+async def remove(moderator: User, *, comment_id: str, reason: str) -> Comment:
+    return await _decide(
+        moderator,
+        comment_id,
+        reason,
+        kind=ActionKind.REMOVE,
+        status=CommentStatus.REMOVED,
+        resolution=ReportResolution.REMOVED,
+        refused_from=CommentStatus.REMOVED,
+    )
 
 
 async def restore(moderator: User, *, comment_id: str, reason: str) -> Comment:
-    reason = clean_reason(reason)
-    comment = await _actionable(comment_id)
-    if comment.status == CommentStatus.PUBLISHED:
-        raise InvalidInput("This comment is already published.", "commentId")
-    async with in_transaction():
-        await _set_status(comment, CommentStatus.PUBLISHED)
-        await reports.resolve_open(comment, ReportResolution.DISMISSED)
-        await moderation_log.record(
-            ActionKind.RESTORE, moderator=moderator, comment=comment, reason=reason
-        )
-    return comment
+    return await _decide(
+        moderator,
+        comment_id,
+        reason,
+        kind=ActionKind.RESTORE,
+        status=CommentStatus.PUBLISHED,
+        resolution=ReportResolution.DISMISSED,
+        refused_from=CommentStatus.PUBLISHED,
+    )
 
 
 async def dismiss_reports(moderator: User, *, comment_id: str, reason: str) -> Comment:
-    reason = clean_reason(reason)
-    comment = await _actionable(comment_id)
-    async with in_transaction():
-        if comment.status == CommentStatus.HIDDEN:  # hidden only by reports: publish again
-            await _set_status(comment, CommentStatus.PUBLISHED)
-        await reports.resolve_open(comment, ReportResolution.DISMISSED)
-        await moderation_log.record(
-            ActionKind.DISMISS_REPORTS, moderator=moderator, comment=comment, reason=reason
-        )
-    return comment
+    return await _decide(
+        moderator,
+        comment_id,
+        reason,
+        kind=ActionKind.DISMISS_REPORTS,
+        status=None,
+        resolution=ReportResolution.DISMISSED,
+        publish_hidden=True,
+    )
 
 
 async def _target(actor: User, user_id: str) -> User:

@@ -28,7 +28,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 def serve(host: str, port: int, workers: int) -> None:
     config = uvicorn.Config(
-        APP, factory=True, host=host, port=port, workers=workers, log_level="info",
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
         access_log=False,
     )
     if workers == 1:

@@ -9,7 +9,7 @@ import strawberry
 from schema.context import Info
 from schema.permissions import viewer_is_staff
 from schema.public_cache import note_article
-from schema.types.pagination import PageInfo
+from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
 from service import comments, models, threads
 
@@ -184,7 +184,5 @@ class CommentConnection:
         ]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next),
         )

@@ -7,7 +7,7 @@ import strawberry
 from schema.context import Info
 from schema.types.articles import ArticleType
 from schema.types.comments import CommentType
-from schema.types.pagination import PageInfo
+from schema.types.pagination import PageInfo, page_info
 from schema.types.reports import ReportReason
 from schema.types.users import UserType, user_or_none
 from service import models, queue, threads
@@ -64,9 +64,7 @@ class QueueConnection:
         ]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next),
             total_count=total,
         )
 
@@ -148,7 +146,5 @@ class ModerationActionConnection:
         ]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next),
         )

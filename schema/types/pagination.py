@@ -7,3 +7,7 @@ import strawberry
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+def page_info(cursors: list[str], has_next: bool) -> PageInfo:
+    return PageInfo(has_next_page=has_next, end_cursor=cursors[-1] if cursors else None)

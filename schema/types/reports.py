@@ -7,7 +7,7 @@ import strawberry
 
 from schema.context import Info
 from schema.permissions import viewer_is_staff
-from schema.types.pagination import PageInfo
+from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
 from service import models, reports, threads
 
@@ -90,9 +90,7 @@ class ReportConnection:
         ]
         return cls(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next),
         )
 
 
