@@ -29,6 +29,8 @@ class Context:
     client_address: str
     loaders: Loaders
     cache_deps: CacheDeps | None = None
+    # the websocket's connection_init payload (strawberry fills it in)
+    connection_params: dict[str, Any] | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 

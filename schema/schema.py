@@ -26,6 +26,7 @@ from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
+from schema.subscriptions import CommentSubscriptions
 from service.config import Settings
 from service.errors import DomainError
 
@@ -73,6 +74,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return BtlSchema(
         query=Query,
         mutation=Mutation,
+        subscription=CommentSubscriptions,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )

@@ -15,10 +15,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
-from service import db
+from service import db, events
 from service.config import Settings
+from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl")
@@ -48,6 +49,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     from schema.schema import build_schema
 
     runtime = Runtime.from_settings(settings)
+    events.use(RedisBroadcaster(settings.redis_url) if settings.redis_url else MemoryBroadcaster())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -78,6 +80,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         middleware=middleware,
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *console_routes,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, counters, reports
+from service import articles, counters, events, reports
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
@@ -107,6 +107,7 @@ async def post(
         if earlier is None:
             raise
         return earlier
+    await events.publish(events.EventKind.ADDED, article_id, comment.id)
     return comment
 
 
@@ -141,6 +142,7 @@ async def edit(rt: Runtime, viewer: User | None, *, comment_id: str, body: str) 
         comment.edited_at = now()
         await comment.save(update_fields=["body", "edited_at"])
         await counters.bump_version(comment.article_id)
+    await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
 
@@ -164,4 +166,5 @@ async def withdraw(viewer: User | None, comment_id: str) -> Comment:
             await counters.shift_visibility(comment, -1)
         else:
             await counters.bump_version(comment.article_id)
+    await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment

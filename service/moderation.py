@@ -11,7 +11,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from service import articles, comments, counters, moderation_log, reports
+from service import articles, comments, counters, events, moderation_log, reports
 from service.accounts import get_user
 from service.clock import now
 from service.errors import InvalidInput, NotFound
@@ -76,6 +76,7 @@ async def amend(
             previous_body=previous,
             new_body=text,
         )
+    await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
 
@@ -102,6 +103,7 @@ async def _decide(
             await _set_status(comment, status)
         await reports.resolve_open(comment, resolution)
         await moderation_log.record(kind, moderator=moderator, comment=comment, reason=reason)
+    await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
 

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import comments, counters, moderation_log
+from service import comments, counters, events, moderation_log
 from service.clock import now
 from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
 from service.models import (
@@ -70,21 +70,23 @@ async def report(
             await Comment.filter(id=comment.id).update(
                 open_report_count=F("open_report_count") + 1, last_open_report_at=moment
             )
-            await _auto_hide_if_due(rt, comment.id)
+            hidden = await _auto_hide_if_due(rt, comment.id)
     except IntegrityError:  # the same reader, twice at once: the unique index decided
         raise AlreadyReported("You have already reported this comment.") from None
+    if hidden:
+        await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return created
 
 
-async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> None:
+async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> bool:
     """Hide a published comment once distinct open reporters reach the threshold in force."""
     threshold = rt.coverage.at(now()).auto_hide_threshold
     comment = await Comment.get(id=comment_id)
     # one report per reader (unique index): the open count is the distinct reporters
     if threshold is None or comment.status != CommentStatus.PUBLISHED:
-        return
+        return False
     if comment.open_report_count < threshold:
-        return
+        return False
     comment.status = CommentStatus.HIDDEN
     await comment.save(update_fields=["status"])
     await counters.shift_visibility(comment, -1)
@@ -94,6 +96,7 @@ async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> None:
         comment=comment,
         reason=f"{comment.open_report_count} readers reported it while moderation was part-time",
     )
+    return True
 
 
 async def resolve_open(comment: Comment, resolution: ReportResolution) -> None:

@@ -1,0 +1,58 @@
+"""Live updates of a thread over the websocket (graphql-transport-ws or graphql-ws)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+
+from schema.context import Info
+from schema.requests import bearer_token
+from schema.types.comments import CommentType
+from service import articles, comments, events, sessions
+from service.errors import NotFound
+
+
+@strawberry.enum(name="CommentEventKind")
+class CommentEventKind(Enum):
+    ADDED = "ADDED"
+    UPDATED = "UPDATED"
+
+
+@strawberry.type(name="CommentEvent")
+class CommentEventType:
+    kind: CommentEventKind
+    comment: CommentType
+
+
+async def _sign_in_from_connection(info: Info) -> None:
+    """Browsers can't set headers on a websocket: the token comes in connection_init."""
+    ctx = info.context
+    if ctx.viewer is not None or not ctx.connection_params:
+        return
+    token = bearer_token(ctx.request, ctx.connection_params)
+    found = await sessions.authenticate(token) if token else None
+    if found:
+        ctx.viewer, ctx.session_id = found
+
+
+@strawberry.type(name="Subscription")
+class CommentSubscriptions:
+    @strawberry.subscription(
+        description="Live updates of one article's thread, as the viewer may see them."
+    )
+    async def comment_events(
+        self, info: Info, article_id: strawberry.ID
+    ) -> AsyncGenerator[CommentEventType, None]:
+        article = articles.check_article_id(str(article_id))
+        await _sign_in_from_connection(info)
+        async for event in events.subscribe(article):
+            try:
+                comment = await comments.get(event.comment_id)
+            except NotFound:
+                continue
+            # fields read through CommentType: body null for readers unless PUBLISHED
+            yield CommentEventType(
+                kind=CommentEventKind(event.kind.value), comment=CommentType(model=comment)
+            )
