@@ -257,6 +257,69 @@ def sql_per_request(db: Path, query: str, variables: dict[str, Any], token: str 
     return asyncio.run(run())
 
 
+def profile(db: Path, query: str, variables: dict[str, Any], token: str | None) -> str:
+    """Where a request's time goes: cProfile over 50 in-process requests, grouped by area."""
+    import cProfile
+    import pstats
+
+    import httpx
+
+    from service import db as database
+    from service.app import create_app
+    from service.config import load_settings
+
+    async def run() -> pstats.Stats:
+        settings = load_settings(
+            {"BTL_DATABASE_URL": f"sqlite://{db}", "BTL_RATE_LIMIT_COMMENTS": "100000000/60"}
+        )
+        await database.start(settings.database_url)
+        try:
+            app = create_app(settings, manage_database=False)
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            body = {"query": query, "variables": variables}
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench"
+            ) as client:
+                for _ in range(5):
+                    await client.post("/graphql", json=body, headers=headers)
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(50):
+                    await client.post("/graphql", json=body, headers=headers)
+                profiler.disable()
+                return pstats.Stats(profiler)
+        finally:
+            await database.stop()
+
+    stats = asyncio.run(run())
+    areas = {
+        "graphql-core execution": "graphql/execution",
+        "strawberry (resolver wrapping, view)": "strawberry/",
+        "tortoise + pypika (query building, model instances)": "tortoise",
+        "date parsing (iso8601)": "iso8601",
+        "aiosqlite": "aiosqlite",
+        "btl code": "/work/",
+        "starlette / httpx transport": "starlette",
+    }
+    own: dict[str, float] = dict.fromkeys(areas, 0.0)
+    total = 0.0
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        total += tottime
+        for area, marker in areas.items():
+            if marker in filename and (marker != "/work/" or "site-packages" not in filename):
+                own[area] += tottime
+                break
+    own["other: asyncio, json, the standard library"] = total - sum(own.values())
+    lines = [
+        f"    {100 * t / total:5.1f} %  {area}"
+        for area, t in sorted(own.items(), key=lambda item: -item[1])
+    ]
+    return (
+        f"    {1000 * total / 50:.1f} ms of CPU per request (profiled), own time by area:\n"
+        + "\n".join(lines)
+    )
+
+
 def rss_mb(pid: int) -> float:
     total = 0.0
     for proc in [pid, *child_pids(pid)]:
@@ -414,6 +477,12 @@ def main() -> int:
         servers.stop(btl2)
         servers.stop(floor)
 
+        profiles = {
+            "signed_in": profile(db, SIGNED_IN_PAGE, {"id": ARTICLE}, tokens[0]),
+            "post": profile(
+                db, POST, {"i": {"articleId": "bench-profile", "body": "profiled"}}, tokens[1]
+            ),
+        }
         grow(db, 200_000, 200)
         cursor = deep_cursor(db, 100_000)
         btl = servers.start(
@@ -468,6 +537,39 @@ def main() -> int:
         f"{', '.join(f'{c:.1f}' for c in spread)} (both busy: connections spread)"
     )
     print(f"  resident memory per worker: {', '.join(f'{m:.0f} MB' for m in memory_two)}")
+    signed_in_share = min(r["rps"] for name, c, r, _ in rows if name.endswith("signed in"))
+    signed_in_share /= min(floor_rps.values())
+    post16 = next(r for name, c, r, _ in rows if name == "btl: postComment" and c == 16)["rps"]
+    signed_out = [r for name, c, r, _ in rows if name.endswith("signed out")]
+    targets = [
+        (
+            "signed out >= 1.0x the floor, p99 < 50 ms at 64",
+            all(r["rps"] >= floor_rps[c] for (name, c, r, _) in rows if name.endswith("signed out"))
+            and signed_out[-1]["p99"] < 50,
+        ),
+        ("signed in >= 20 % of the floor", signed_in_share >= 0.2),
+        ("postComment >= 400/s at 16 connections", post16 >= 400),
+        (
+            "two processes >= 1.7x on both pages",
+            all(
+                two[k]["rps"] >= 1.7 * one[label]["rps"]
+                for k, label in (("anonymous", "signed out"), ("signed_in", "signed in"))
+            ),
+        ),
+        (
+            "200,000 vs 2,000 within 1.2x",
+            small["rps"] / big_first["rps"] <= 1.2 and small["rps"] / big_deep["rps"] <= 1.2,
+        ),
+    ]
+    print("\ntargets:")
+    for label, met in targets:
+        print(f"  {'met   ' if met else 'MISSED'} {label}")
+    if not targets[1][1]:
+        print("\nwhere a signed-in thread page's time goes:")
+        print(profiles["signed_in"])
+    if not targets[2][1]:
+        print("\nwhere a postComment's time goes:")
+        print(profiles["post"])
     posted = (
         sqlite3.connect(db)
         .execute("SELECT COUNT(*) FROM comments WHERE article_id = 'bench-post'")
