@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 from typing import Any
 
@@ -33,6 +34,7 @@ from service import sessions
 from service.errors import DomainError
 from service.runtime import Runtime
 
+logger = logging.getLogger("btl.http")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
@@ -145,6 +147,9 @@ class GraphQLView(GraphQL[Context, None]):
             return refuse(exc.status_code, exc.reason)
         except TimeoutError:
             return _timed_out(timeout)
+        except Exception:  # e.g. the database went away while reading the session
+            logger.exception("request failed outside GraphQL execution")
+            return refuse(503, "The service is temporarily unavailable.", "UNAVAILABLE")
         if getattr(request.state, "graphql_response", False):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if request.state.request_error:

@@ -138,3 +138,20 @@ async def test_no_cors_headers_without_configured_origins(api: Api) -> None:
     )
 
     assert "access-control-allow-origin" not in response.headers
+
+
+async def test_a_failure_before_execution_is_a_503_without_details(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import sessions
+
+    async def database_gone(token: str) -> None:
+        raise ConnectionError("connection to 10.0.0.5:5432 refused")
+
+    monkeypatch.setattr(sessions, "authenticate", database_gone)
+
+    response = await api.raw("{ me { id } }", token="some-token")
+
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert "10.0.0.5" not in response.text
