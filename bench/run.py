@@ -373,6 +373,70 @@ class Servers:
                 self.stop(process)
 
 
+def postgres_post_row(url: str, work: Path, seconds: int, authors: int = 200) -> dict[str, float]:
+    """postComment against PostgreSQL, beside the SQLite rows (BTL_BENCH_POSTGRES_URL)."""
+    import asyncpg
+
+    env = {"BTL_DATABASE_URL": url, "BTL_RATE_LIMIT_COMMENTS": "100000000/60"}
+    dsn = url.replace("postgres://", "postgresql://", 1)
+
+    async def reset() -> None:
+        conn = await asyncpg.connect(dsn)
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.close()
+
+    async def seed_users() -> list[str]:
+        conn = await asyncpg.connect(dsn)
+        start = datetime.now(UTC) - timedelta(days=1)
+        tokens = []
+        for n in range(authors):
+            token = f"pg-bench-token-{n}-" + "x" * 20
+            tokens.append(token)
+            user_id = await conn.fetchval(
+                "INSERT INTO users (email, display_name, display_name_key, password_hash, role,"
+                " banned, created_at) VALUES ($1, $2, $3, $4, 'READER', false, $5) RETURNING id",
+                f"pg{n}@example.com",
+                f"PG {n}",
+                f"pg {n}",
+                HASH,
+                start,
+            )
+            await conn.execute(
+                "INSERT INTO sessions (user_id, token_hash, created_at, expires_at)"
+                " VALUES ($1, $2, $3, $4)",
+                user_id,
+                hashlib.sha256(token.encode()).hexdigest(),
+                start,
+                start + timedelta(days=30),
+            )
+            await conn.execute(
+                "INSERT INTO entitlements (user_id, product, starts_at, created_at)"
+                " VALUES ($1, 'digital', $2, $3)",
+                user_id,
+                start - timedelta(days=1),
+                start,
+            )
+        await conn.close()
+        return tokens
+
+    asyncio.run(reset())
+    subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    tokens = asyncio.run(seed_users())
+    servers = Servers()
+    port = free_port()
+    try:
+        servers.start([sys.executable, "-m", "service", "serve", "--port", str(port)], env, port)
+        return wrk(port, post_script(work, tokens), 16, seconds)
+    finally:
+        servers.stop_all()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15, help="measured time per row")
@@ -576,6 +640,15 @@ def main() -> int:
         .fetchone()[0]
     )
     print(f"\npostComment: {posted} comments landed during the run")
+    postgres_url = os.environ.get("BTL_BENCH_POSTGRES_URL")
+    if postgres_url:
+        pg = postgres_post_row(postgres_url, work, args.seconds)
+        print(
+            f"postComment on PostgreSQL (16 connections, one process): {pg['rps']:.0f} req/s, "
+            f"p50 {pg['p50']:.1f} ms, p99 {pg['p99']:.1f} ms"
+        )
+    else:
+        print("postComment on PostgreSQL: set BTL_BENCH_POSTGRES_URL (a database it may wipe)")
     print(f"resident memory of the btl server after the 2,000-comment rows: {memory:.0f} MB")
     shutil.rmtree(work, ignore_errors=True)
     return 0
