@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from service import sql
 from service.clock import now
 from service.errors import BadUserInput
 from service.models import Article
@@ -28,7 +29,8 @@ def unsaved(article_id: str) -> Article:
 
 async def get(article_id: str) -> Article:
     check_article_id(article_id)
-    return await Article.filter(id=article_id).first() or unsaved(article_id)
+    rows = await sql.fetch("SELECT * FROM articles WHERE id = {}", article_id)
+    return Article._init_from_db(**rows[0]) if rows else unsaved(article_id)
 
 
 async def get_many(article_ids: list[str]) -> list[Article]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from service import articles
-from service.models import Article, Comment, CommentRevision, Entitlement, Report, User
+from service import articles, sql
+from service.models import Article, Comment, CommentRevision, Entitlement, User
 
 
 async def users_by_id(ids: list[int]) -> list[User | None]:
@@ -23,10 +23,20 @@ async def articles_by_id(ids: list[str]) -> list[Article]:
     return [found.get(i) or articles.unsaved(i) for i in ids]
 
 
+def _marks(count: int) -> str:
+    return ", ".join(["{}"] * count)
+
+
 async def entitlements_by_user_id(user_ids: list[int]) -> list[list[Entitlement]]:
     by_user: dict[int, list[Entitlement]] = defaultdict(list)
-    for row in await Entitlement.filter(user_id__in=user_ids).order_by("starts_at", "id"):
-        by_user[row.user_id].append(row)
+    rows = await sql.fetch(
+        f"SELECT * FROM entitlements WHERE user_id IN ({_marks(len(user_ids))}) "
+        "ORDER BY starts_at, id",
+        *user_ids,
+    )
+    for row in rows:
+        entitlement = Entitlement._init_from_db(**row)
+        by_user[entitlement.user_id].append(entitlement)
     return [by_user[i] for i in user_ids]
 
 
@@ -40,10 +50,13 @@ async def revisions_by_comment_id(ids: list[int]) -> list[list[CommentRevision]]
 
 async def reported_comment_ids(reporter_id: int, article_ids: list[str]) -> list[frozenset[int]]:
     """Per article, the comments this reader has reported (a reader reports few)."""
-    rows = await Report.filter(
-        reporter_id=reporter_id, comment__article_id__in=article_ids
-    ).values_list("comment_id", "comment__article_id")
+    rows = await sql.fetch(
+        "SELECT r.comment_id, c.article_id FROM reports r JOIN comments c ON c.id = r.comment_id "
+        f"WHERE r.reporter_id = {{}} AND c.article_id IN ({_marks(len(article_ids))})",
+        reporter_id,
+        *article_ids,
+    )
     by_article: dict[str, set[int]] = defaultdict(set)
-    for comment_id, article_id in rows:
-        by_article[article_id].add(comment_id)
+    for row in rows:
+        by_article[row["article_id"]].add(int(row["comment_id"]))
     return [frozenset(by_article[a]) for a in article_ids]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from service import sql
 from service.clock import now
 from service.errors import InvalidInput
 from service.models import CommunityRules, User
@@ -14,7 +15,8 @@ MAX_RULES_LENGTH = 20_000
 
 
 async def current() -> CommunityRules | None:
-    return await CommunityRules.all().order_by("-version").first()
+    rows = await sql.fetch("SELECT * FROM community_rules ORDER BY version DESC LIMIT 1")
+    return CommunityRules._init_from_db(**rows[0]) if rows else None
 
 
 async def publish(body: str) -> CommunityRules:

@@ -1,0 +1,22 @@
+"""Hand-written SQL for the few reads every page makes.
+
+Tortoise's query builder costs more per call than these small indexed queries take to
+run; the hottest reads are written once here, with `{}` where a parameter goes, and
+the rows are turned back into models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise import connections
+
+
+async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        marks = [f"${n}" for n in range(1, len(values) + 1)]
+    else:
+        marks = ["?"] * len(values)
+    rows = await connection.execute_query_dict(template.format(*marks), list(values))
+    return [dict(row) for row in rows]
