@@ -19,18 +19,13 @@ async def comments_by_id(ids: list[int]) -> list[Comment | None]:
 
 
 async def articles_by_id(ids: list[str]) -> list[Article]:
-    found = {a.id: a for a in await Article.filter(id__in=ids)}
-    return [found.get(i) or articles.unsaved(i) for i in ids]
-
-
-def _marks(count: int) -> str:
-    return ", ".join(["{}"] * count)
+    return await articles.by_ids(ids)
 
 
 async def entitlements_by_user_id(user_ids: list[int]) -> list[list[Entitlement]]:
     by_user: dict[int, list[Entitlement]] = defaultdict(list)
     rows = await sql.fetch(
-        f"SELECT * FROM entitlements WHERE user_id IN ({_marks(len(user_ids))}) "
+        f"SELECT * FROM entitlements WHERE user_id IN ({sql.marks(len(user_ids))}) "
         "ORDER BY starts_at, id",
         *user_ids,
     )
@@ -52,7 +47,7 @@ async def reported_comment_ids(reporter_id: int, article_ids: list[str]) -> list
     """Per article, the comments this reader has reported (a reader reports few)."""
     rows = await sql.fetch(
         "SELECT r.comment_id, c.article_id FROM reports r JOIN comments c ON c.id = r.comment_id "
-        f"WHERE r.reporter_id = {{}} AND c.article_id IN ({_marks(len(article_ids))})",
+        f"WHERE r.reporter_id = {{}} AND c.article_id IN ({sql.marks(len(article_ids))})",
         reporter_id,
         *article_ids,
     )

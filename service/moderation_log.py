@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.clock import now
 from service.models import ActionKind, Article, Comment, ModerationAction, User
-from service.threads import Page, after_filter, check_first
+from service.threads import Page, after_filter, keyset_page
 
 
 async def record(
@@ -45,5 +45,4 @@ async def page(
         query = query.filter(target_user_id=int(user_id) if user_id.isdigit() else -1)
     if after:
         query = query.filter(after_filter(after, descending=True))
-    rows = await query.order_by("-created_at", "-id").limit(check_first(first) + 1)
-    return Page(list(rows[:first]), len(rows) > first)
+    return await keyset_page(query, "-created_at", "-id", first=first)

@@ -15,7 +15,7 @@ from tortoise.expressions import Q
 
 from service.errors import BadUserInput
 from service.models import Comment
-from service.threads import Page, check_first
+from service.threads import Page, keyset_page
 
 
 class QueueOrder(StrEnum):
@@ -58,8 +58,7 @@ async def page(*, first: int, after: str | None, order: QueueOrder) -> Page[Comm
     ordering: tuple[str, ...] = ("first_open_report_at", "id")
     if order == QueueOrder.MOST_REPORTED:
         ordering = ("-open_report_count", *ordering)
-    rows = await query.order_by(*ordering).limit(check_first(first) + 1)
-    return Page(list(rows[:first]), len(rows) > first)
+    return await keyset_page(query, *ordering, first=first)
 
 
 async def total() -> int:

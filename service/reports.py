@@ -28,7 +28,7 @@ from service.models import (
 )
 from service.runtime import Runtime
 from service.text import clean_text
-from service.threads import Page, after_filter, check_first
+from service.threads import Page, after_filter, keyset_page
 
 MAX_NOTE = 1000
 
@@ -117,8 +117,7 @@ async def for_comment(comment_id: int, *, first: int, after: str | None) -> Page
     query = Report.filter(comment_id=comment_id)
     if after:
         query = query.filter(after_filter(after, descending=False))
-    rows = await query.order_by("created_at", "id").limit(check_first(first) + 1)
-    return Page(list(rows[:first]), len(rows) > first)
+    return await keyset_page(query, "created_at", "id", first=first)
 
 
 async def open_reasons(comment_ids: list[int]) -> list[list[ReportReason]]:

@@ -12,6 +12,11 @@ from typing import Any
 from tortoise import connections
 
 
+def marks(count: int) -> str:
+    """`{}, {}, …` for an IN list of `count` parameters."""
+    return ", ".join(["{}"] * count)
+
+
 async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":

@@ -15,12 +15,15 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from service import sql
 from service.errors import BadUserInput
 from service.models import Comment, CommentStatus, User
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 MAX_PAGE = 100
 
 
@@ -64,6 +67,16 @@ def after_filter(after: str, descending: bool, time_field: str = "created_at") -
     return _on(f"{time_field}__gte", moment) & (_on(f"{time_field}__gt", moment) | Q(id__gt=row_id))
 
 
+async def keyset_page(query: QuerySet[M], *ordering: str, first: int) -> Page[M]:
+    """One page in `ordering`, asking for one row more to know whether another page follows."""
+    rows = await query.order_by(*ordering).limit(check_first(first) + 1)
+    return Page(list(rows[:first]), len(rows) > first)
+
+
+# readers see published comments, and gone ones that keep published replies (tombstones)
+READER_VISIBLE_SQL = "(c.status = 'PUBLISHED' OR c.reply_count > 0)"
+
+
 def _visible_to_readers() -> Q:
     # a comment that is gone but has published replies stays as a tombstone
     return Q(status=CommentStatus.PUBLISHED) | Q(reply_count__gt=0)
@@ -93,7 +106,7 @@ async def top_level(
     where = ["c.article_id = {}", "c.parent_id IS NULL"]
     values: list[Any] = [article_id]
     if not staff:
-        where.append("(c.status = 'PUBLISHED' OR c.reply_count > 0)")
+        where.append(READER_VISIBLE_SQL)
     if after:
         moment, row_id = decode_cursor(after)
         bound, strict, by_id = ("<=", "<", "<") if newest_first else (">=", ">", ">")
@@ -119,8 +132,7 @@ async def replies(parent_id: int, *, first: int, after: str | None, staff: bool)
         query = query.filter(_visible_to_readers())
     if after:
         query = query.filter(after_filter(after, descending=False))
-    rows = await query.order_by("created_at", "id").limit(check_first(first) + 1)
-    return Page(list(rows[:first]), len(rows) > first)
+    return await keyset_page(query, "created_at", "id", first=first)
 
 
 async def first_replies(
@@ -128,13 +140,13 @@ async def first_replies(
 ) -> dict[int, Page[Comment]]:
     """The first page of replies under each parent, in one query (a window per parent)."""
     check_first(first)
-    visible = "" if staff else "AND (status = 'PUBLISHED' OR reply_count > 0)"
+    visible = "" if staff else f"AND {READER_VISIBLE_SQL}"
     ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
     rows: list[Comment] = await Comment.raw(
         "SELECT * FROM ("
-        " SELECT comments.*, ROW_NUMBER() OVER ("
-        "  PARTITION BY parent_id ORDER BY created_at, id) AS position_in_parent"
-        f" FROM comments WHERE parent_id IN ({ids}) {visible}"
+        " SELECT c.*, ROW_NUMBER() OVER ("
+        "  PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS position_in_parent"
+        f" FROM comments c WHERE c.parent_id IN ({ids}) {visible}"
         f") ranked WHERE position_in_parent <= {first + 1}"
         " ORDER BY parent_id, created_at, id"
     )
