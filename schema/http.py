@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
+import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import HTTPConnection, Request
@@ -30,12 +33,16 @@ from schema.requests import (
     read_operation,
     refuse,
 )
+from schema.viewer_overlay import Plan, Planner, lay_over
 from service import sessions
+from service.accounts import is_staff
 from service.errors import DomainError
+from service.models import User
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl.http")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
+_UNREAD: Any = object()
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 
 
@@ -71,6 +78,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
+        self.planner = Planner(cast(strawberry.Schema, self.schema)._schema)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,8 +103,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _answer(self, operation: Operation) -> Response:
         request = operation.request
-        if bearer_token(request) is not None:
-            response = await self._run(request)
+        token = bearer_token(request)
+        if token is not None:
+            response = await self._guarded(lambda: self._signed_in(operation, token))
             response.headers["cache-control"] = "private, no-store"
             return response
         key = cache_key(
@@ -138,11 +147,67 @@ class GraphQLView(GraphQL[Context, None]):
         response.headers.update(caching)
         return response
 
+    async def _signed_in(self, operation: Operation, token: str) -> Response:
+        request = operation.request
+        found = await sessions.authenticate(token)
+        request.state.session = found  # get_context takes it from here
+        viewer = found[0] if found is not None else None
+        if viewer is not None and not is_staff(viewer) and self.runtime.settings.viewer_overlay:
+            plan = self.planner.plan(operation.query)
+            response = await self._overlaid(operation, viewer, plan) if plan else None
+            if response is not None:
+                return response
+        return await self._execute(request)
+
+    async def _overlaid(self, operation: Operation, viewer: User, plan: Plan) -> Response | None:
+        """The shared signed-out answer with the viewer's fields laid over; None: run it."""
+        key = cache_key(plan.query, operation.operation_name, operation.variables, "overlay")
+        cached = await self.public_cache.answer(key)
+        if cached is not None:
+            body = cached.body
+        else:
+            deps = CacheDeps()
+            context = self._context(operation.request, None, None, None, deps)
+            result = await self.schema.execute(
+                plan.query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.operation_name,
+            )
+            if result.errors or result.extensions:
+                return None  # the ordinary way gives the right errors
+            body = self.encode_json_bytes({"data": result.data})
+            await self.public_cache.keep(key, deps, body, 200, "application/json")
+        answer = json.loads(body)
+        await lay_over(self.runtime, viewer, plan, answer["data"])
+        media = (
+            GRAPHQL_RESPONSE_JSON
+            if wants_graphql_response(operation.request)
+            else "application/json"
+        )
+        return Response(self.encode_json_bytes(answer), 200, media_type=media)
+
+    def encode_json_bytes(self, data: object) -> bytes:
+        encoded = self.encode_json(data)
+        return encoded.encode() if isinstance(encoded, str) else encoded
+
     async def _run(self, request: Request) -> Response:
+        return await self._guarded(lambda: self._execute(request))
+
+    async def _execute(self, request: Request) -> Response:
+        response = await self.run(request)
+        if getattr(request.state, "graphql_response", False):
+            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+            if request.state.request_error:
+                response.status_code = 400
+        return response
+
+    async def _guarded(self, answer: Callable[[], Awaitable[Response]]) -> Response:
+        """The operation timeout, and a 503 for what fails outside GraphQL execution."""
         timeout = self.runtime.settings.operation_timeout_seconds
         try:
             async with asyncio.timeout(timeout):
-                response = await self.run(request)
+                return await answer()
         except HTTPException as exc:  # strawberry's own refusals, as JSON like ours
             return refuse(exc.status_code, exc.reason)
         except TimeoutError:
@@ -150,11 +215,6 @@ class GraphQLView(GraphQL[Context, None]):
         except Exception:  # e.g. the database went away while reading the session
             logger.exception("request failed outside GraphQL execution")
             return refuse(503, "The service is temporarily unavailable.", "UNAVAILABLE")
-        if getattr(request.state, "graphql_response", False):
-            response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
-            if request.state.request_error:
-                response.status_code = 400
-        return response
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return console_page(request)
@@ -165,12 +225,25 @@ class GraphQLView(GraphQL[Context, None]):
         viewer, session_id = None, None
         token = bearer_token(request)
         if token:
-            found = await sessions.authenticate(token)
+            # _signed_in has read it already for an HTTP request
+            found = getattr(request.state, "session", _UNREAD)
+            if found is _UNREAD:
+                found = await sessions.authenticate(token)
             if found:
                 viewer, session_id = found
         # what a signed-out answer reads, so it can be cached exactly
         deps = CacheDeps() if token is None else None
         request.state.cache_deps = deps
+        return self._context(request, response, viewer, session_id, deps)
+
+    def _context(
+        self,
+        request: Request | WebSocket,
+        response: Response | WebSocket | None,
+        viewer: User | None,
+        session_id: int | None,
+        deps: CacheDeps | None,
+    ) -> Context:
         return Context(
             runtime=self.runtime,
             request=request,

@@ -85,6 +85,18 @@ async def verdict(settings: Settings, viewer: User | None, article: Article) -> 
     return decide(settings, viewer, article, held, await rules.current())
 
 
+async def verdicts(
+    settings: Settings, viewer: User | None, article_ids: list[str]
+) -> dict[str, Verdict]:
+    """`decide` for several articles, loading the viewer's entitlements and the rules once."""
+    from service import articles, loading, rules
+
+    found = await articles.by_ids(article_ids)
+    held = (await loading.entitlements_by_user_id([viewer.id]))[0] if viewer else []
+    current = await rules.current()
+    return {a.id: decide(settings, viewer, a, held, current) for a in found}
+
+
 async def require_permission(settings: Settings, viewer: User | None, article: Article) -> User:
     """Raise the error of the first failing check; return the commenter."""
     result = await verdict(settings, viewer, article)

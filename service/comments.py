@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, counters, events, reports
+from service import articles, counters, events, reports, sql
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
@@ -116,7 +117,45 @@ def can_edit(rt: Runtime, viewer: User | None, comment: Comment) -> bool:
         viewer is not None
         and comment.author_id == viewer.id
         and comment.status == CommentStatus.PUBLISHED
-        and now() < comment.created_at + timedelta(seconds=rt.settings.edit_window_seconds)
+        and _within_edit_window(rt, comment.created_at)
+    )
+
+
+def _within_edit_window(rt: Runtime, created_at: datetime) -> bool:
+    return now() < created_at + timedelta(seconds=rt.settings.edit_window_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerFlags:
+    """On a page of comments, what differs for one reader."""
+
+    reported: frozenset[int]  # viewerHasReported
+    editable: frozenset[int]  # viewerCanEdit
+
+
+async def viewer_flags(rt: Runtime, viewer: User, comment_ids: list[int]) -> ViewerFlags:
+    """Which of these comments the viewer has reported, and which `can_edit` allows them:
+    one query, returning only the viewer's own comments and the ones they reported."""
+    if not comment_ids:
+        return ViewerFlags(frozenset(), frozenset())
+    rows = await sql.fetch(
+        "SELECT c.id, c.author_id, c.status, c.created_at, r.id AS report_id FROM comments c "
+        "LEFT JOIN reports r ON r.comment_id = c.id AND r.reporter_id = {} "
+        f"WHERE c.id IN ({sql.marks(len(comment_ids))}) "
+        "AND (c.author_id = {} OR r.id IS NOT NULL)",
+        viewer.id,
+        *comment_ids,
+        viewer.id,
+    )
+    return ViewerFlags(
+        reported=frozenset(int(row["id"]) for row in rows if row["report_id"] is not None),
+        editable=frozenset(
+            int(row["id"])
+            for row in rows
+            if row["author_id"] == viewer.id
+            and row["status"] == CommentStatus.PUBLISHED
+            and _within_edit_window(rt, sql.python_time(row["created_at"]))
+        ),
     )
 
 

@@ -64,6 +64,8 @@ class Settings:
     max_cost: int = 5_000
     operation_timeout_seconds: float = 5.0
     public_max_age: int = 5
+    # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
+    viewer_overlay: bool = True
 
 
 def _positive_int(text: str) -> int:
@@ -249,5 +251,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             d.operation_timeout_seconds,
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
+        viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),
     )
     return settings

@@ -7,9 +7,14 @@ the rows are turned back into models.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
+from tortoise.fields import DatetimeField
+from tortoise.models import Model
+
+_TIME = DatetimeField()
 
 
 def marks(count: int) -> str:
@@ -25,3 +30,15 @@ async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
         marks = ["?"] * len(values)
     rows = await connection.execute_query_dict(template.format(*marks), list(values))
     return [dict(row) for row in rows]
+
+
+def db_time(moment: datetime) -> Any:
+    """A datetime as the database compares it (SQLite keeps text)."""
+    return _TIME.to_db_value(moment, Model)
+
+
+def python_time(value: Any) -> datetime:
+    """A datetime column as read back by `fetch`."""
+    moment = _TIME.to_python_value(value)
+    assert moment is not None
+    return moment

@@ -85,10 +85,6 @@ def _visible_to_readers() -> Q:
 _AUTHOR_COLUMNS = ", ".join(f'u.{column} AS "author {column}"' for column in User._meta.db_fields)
 
 
-def _db_time(moment: datetime) -> Any:
-    return Comment._meta.fields_map["created_at"].to_db_value(moment, Comment)
-
-
 def _with_author(row: dict[str, Any]) -> Comment:
     author = {k.removeprefix("author "): row.pop(k) for k in list(row) if k.startswith("author ")}
     comment = Comment._init_from_db(**row)
@@ -113,7 +109,7 @@ async def top_level(
         where.append(
             f"c.created_at {bound} {{}} AND (c.created_at {strict} {{}} OR c.id {by_id} {{}})"
         )
-        values += [_db_time(moment), _db_time(moment), row_id]
+        values += [sql.db_time(moment), sql.db_time(moment), row_id]
     direction = "DESC" if newest_first else "ASC"
     rows = await sql.fetch(
         f"SELECT c.*, {_AUTHOR_COLUMNS} FROM comments c "

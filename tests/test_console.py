@@ -130,7 +130,7 @@ def _a_reported_comment(served: Served) -> dict[str, Any]:
     session = _post(served, login, {"e": found[1], "p": found[2]})["login"]
     thread = _post(
         served,
-        "{ article(id: \"demo-article\") { comments(first: 10) { edges { node {"
+        '{ article(id: "demo-article") { comments(first: 10) { edges { node {'
         " id body author { displayName } } } } } }",
         {},
     )["article"]["comments"]["edges"]

@@ -61,7 +61,10 @@ def fuzz(served: Served, headers: dict[str, str]) -> int:
         operation = result.ok()
 
         @settings(
-            max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
             suppress_health_check=list(HealthCheck),
         )
         @given(case=operation.as_strategy())

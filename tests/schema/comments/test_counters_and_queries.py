@@ -90,7 +90,8 @@ async def test_a_thread_page_costs_the_same_queries_whatever_its_size(
     assert len(edges) == top_level
     assert all(len(e["node"]["replies"]["edges"]) == 3 for e in edges)
     assert all(e["node"]["author"]["displayName"] for e in edges)
-    # session, article, top-level page with authors, viewer's reports, replies, reply authors
+    # session, article, top-level page with authors, replies, reply authors, the viewer's
+    # reports and own comments among them (a signed-in page: the shared answer, then its flags)
     assert sql_counter.count <= 6, sql_counter.statements
 
 

@@ -1,0 +1,256 @@
+"""Signed-in thread pages: the shared signed-out answer, with the viewer's own fields laid over.
+
+A reader's thread page differs from a signed-out reader's in three fields only:
+`Comment.viewerHasReported`, `Comment.viewerCanEdit` and `Article.commentPermission`.
+Executing the whole page again for every signed-in reader costs ~30x the cached
+signed-out answer, so for a reader (not staff, who see more) asking a document made of
+thread fields alone, btl:
+
+1. rewrites the document once, adding `btl__vN: id` beside each set of viewer fields, so
+   the answer says which comment or article each set belongs to;
+2. takes the signed-out answer to that document from the exact public cache (computing it
+   anonymously on a miss);
+3. loads the viewer's flags for the ids it names (a few small queries) and writes them
+   over the signed-out values, removing the markers.
+
+Anything else — another field, a directive, a mutation, an error in the signed-out
+answer — runs the ordinary way. tests/test_viewer_overlay.py checks that both ways give
+the same bytes, for every state a reader's flags can be in.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
+
+from service import commenting, comments
+from service.models import User
+from service.runtime import Runtime
+
+MARK = "btl__v"
+
+# Fields whose value is the same for every reader who is not staff (the public cache's
+# exactness covers them); a document with any field outside these runs the ordinary way.
+SHARED_FIELDS = frozenset(
+    {
+        ("Query", "article"),
+        ("Query", "articles"),
+        ("Query", "comment"),
+        ("Article", "id"),
+        ("Article", "title"),
+        ("Article", "url"),
+        ("Article", "commentsOpen"),
+        ("Article", "closesAt"),
+        ("Article", "commentCount"),
+        ("Article", "comments"),
+        ("Comment", "id"),
+        ("Comment", "article"),
+        ("Comment", "author"),
+        ("Comment", "parent"),
+        ("Comment", "body"),
+        ("Comment", "status"),
+        ("Comment", "createdAt"),
+        ("Comment", "editedAt"),
+        ("Comment", "amendedByModerator"),
+        ("Comment", "replyCount"),
+        ("Comment", "replies"),
+        ("CommentConnection", "edges"),
+        ("CommentConnection", "pageInfo"),
+        ("CommentEdge", "cursor"),
+        ("CommentEdge", "node"),
+        ("PageInfo", "hasNextPage"),
+        ("PageInfo", "endCursor"),
+        ("User", "id"),
+        ("User", "displayName"),
+        ("User", "createdAt"),
+        ("CommentPermission", "allowed"),
+        ("CommentPermission", "reason"),
+    }
+)
+VIEWER_FIELDS = {
+    "Comment": frozenset({"viewerHasReported", "viewerCanEdit"}),
+    "Article": frozenset({"commentPermission"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerField:
+    response_key: str
+    name: str
+    # for commentPermission: (response key, CommentPermission field) of each subfield
+    subfields: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One selection set on a Comment or an Article that asks for viewer fields."""
+
+    type_name: str
+    fields: tuple[ViewerField, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    query: str  # the document with the markers added
+    sites: tuple[Site, ...]
+
+
+class _Ineligible(Exception):
+    pass
+
+
+class _Planner(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.sites: list[Site] = []
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        if node.operation != OperationType.QUERY:
+            raise _Ineligible
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+        raise _Ineligible  # @skip/@include would make the overlay's fields conditional
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        parent = self.type_info.get_parent_type()
+        name = node.name.value
+        if node.alias is not None and node.alias.value.startswith(MARK):
+            raise _Ineligible
+        if parent is None or self.type_info.get_field_def() is None:
+            raise _Ineligible
+        if name == "__typename":
+            return
+        if (parent.name, name) not in SHARED_FIELDS and name not in VIEWER_FIELDS.get(
+            parent.name, ()
+        ):
+            raise _Ineligible
+
+    def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode | None:
+        parent = self.type_info.get_parent_type()
+        wanted = VIEWER_FIELDS.get(parent.name if parent else "", frozenset())
+        found = [
+            _viewer_field(selection)
+            for selection in node.selections
+            if isinstance(selection, FieldNode) and selection.name.value in wanted
+        ]
+        if not found:
+            return None
+        assert parent is not None
+        marker = FieldNode(
+            alias=NameNode(value=f"{MARK}{len(self.sites)}"),
+            name=NameNode(value="id"),
+            arguments=(),
+            directives=(),
+        )
+        self.sites.append(Site(parent.name, tuple(found)))
+        return SelectionSetNode(selections=(*node.selections, marker))
+
+
+def _viewer_field(node: FieldNode) -> ViewerField:
+    key = node.alias.value if node.alias else node.name.value
+    if node.selection_set is None:
+        return ViewerField(key, node.name.value)
+    subfields = []
+    for selection in node.selection_set.selections:
+        if not isinstance(selection, FieldNode):
+            raise _Ineligible  # fragments inside commentPermission: not worth the code
+        subfields.append(
+            (
+                selection.alias.value if selection.alias else selection.name.value,
+                selection.name.value,
+            )
+        )
+    return ViewerField(key, node.name.value, tuple(subfields))
+
+
+class Planner:
+    """Plans per document text, kept for the documents seen most recently."""
+
+    def __init__(self, schema: GraphQLSchema, max_documents: int = 256) -> None:
+        self.schema = schema
+        self.max_documents = max_documents
+        self.plans: OrderedDict[str, Plan | None] = OrderedDict()
+
+    def plan(self, query: str) -> Plan | None:
+        if query in self.plans:
+            self.plans.move_to_end(query)
+            return self.plans[query]
+        plan = self._make(query)
+        self.plans[query] = plan
+        if len(self.plans) > self.max_documents:
+            self.plans.popitem(last=False)
+        return plan
+
+    def _make(self, query: str) -> Plan | None:
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None
+        type_info = TypeInfo(self.schema)
+        planner = _Planner(type_info)
+        try:
+            rewritten: DocumentNode = visit(document, TypeInfoVisitor(type_info, planner))
+        except _Ineligible:
+            return None
+        if not planner.sites:
+            return None  # nothing of the viewer's: the signed-out path serves it as is
+        return Plan(print_ast(rewritten), tuple(planner.sites))
+
+
+async def lay_over(rt: Runtime, viewer: User, plan: Plan, data: Any) -> None:
+    """Replace the signed-out values of the viewer fields in `data` with the viewer's."""
+    marked: list[tuple[dict[str, Any], Site, str]] = []
+    _collect(data, plan, marked)
+    if not marked:
+        return
+    comment_ids = [int(obj[key]) for obj, site, key in marked if site.type_name == "Comment"]
+    article_ids = list({obj[key] for obj, site, key in marked if site.type_name == "Article"})
+    flags = await comments.viewer_flags(rt, viewer, comment_ids)
+    verdicts = await commenting.verdicts(rt.settings, viewer, article_ids) if article_ids else {}
+    for obj, site, key in marked:
+        entity_id = obj.pop(key)
+        for field in site.fields:
+            if field.name == "viewerHasReported":
+                obj[field.response_key] = int(entity_id) in flags.reported
+            elif field.name == "viewerCanEdit":
+                obj[field.response_key] = int(entity_id) in flags.editable
+            else:
+                verdict = verdicts[entity_id]
+                permission = obj[field.response_key]
+                for sub_key, sub_name in field.subfields:
+                    if sub_name == "allowed":
+                        permission[sub_key] = verdict.allowed
+                    elif sub_name == "reason":
+                        permission[sub_key] = verdict.reason.name if verdict.reason else None
+
+
+def _collect(value: Any, plan: Plan, marked: list[tuple[dict[str, Any], Site, str]]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _collect(item, plan, marked)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key.startswith(MARK):
+                marked.append((value, plan.sites[int(key[len(MARK) :])], key))
+            elif isinstance(item, dict | list):
+                _collect(item, plan, marked)

@@ -1,0 +1,168 @@
+"""Signed-in thread pages built from the shared signed-out answer equal, byte for byte, what
+executing the page for that reader gives, whatever state the reader's flags are in."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+
+from service.app import create_app
+from service.clock import clock
+from service.config import RateLimit, Settings
+from service.models import Role
+from tests.conftest import SqlCounter
+from tests.support import Api, Person, post_comment
+
+# aliases, a fragment, the viewer fields at two depths, and two articles at once
+THREAD = """
+query Thread($id: ID!) {
+  article(id: $id) {
+    id commentCount commentsOpen
+    mayI: commentPermission { reason ok: allowed __typename }
+    comments(first: 20) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node {
+        ...Shown
+        mine: viewerCanEdit
+        replies(first: 5) { edges { node { ...Shown viewerHasReported viewerCanEdit } } }
+      } }
+    }
+  }
+  other: articles(ids: ["story-2", $id]) { id commentPermission { allowed } }
+}
+fragment Shown on Comment {
+  id body status editedAt replyCount amendedByModerator author { id displayName }
+  viewerHasReported
+}
+"""
+SUSPEND = "mutation S($input: SuspendUserInput!) { suspendUser(input: $input) { __typename } }"
+BAN = "mutation B($input: ModerateUserInput!) { banUser(input: $input) { __typename } }"
+
+
+async def executed_for(settings: Settings, person: Person) -> bytes:
+    """The page executed the ordinary way for this reader (no overlay, nothing cached)."""
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://plain") as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": THREAD, "variables": {"id": "story-1"}},
+            headers={"Authorization": f"Bearer {person.token}"},
+        )
+    return response.content
+
+
+async def test_each_readers_page_equals_executing_it_for_them(make_api: Any) -> None:
+    api: Api = await make_api(
+        rate_limit_comments=RateLimit(1000, 60), rate_limit_reports=RateLimit(1000, 60)
+    )
+    plain = replace(api.app.state.runtime.settings, viewer_overlay=False)
+    async with api.client:
+        author = await api.person(subscriber=True)
+        reporter = await api.person(subscriber=True)
+        outsider = await api.person()  # no subscription
+        moderator = await api.person(Role.MODERATOR)
+        admin = await api.person(Role.ADMIN)
+        readers = [author, reporter, outsider]
+
+        async def check(step: str) -> None:
+            for reader in readers:
+                overlaid = await api.raw(THREAD, {"id": "story-1"}, token=reader.token)
+                assert overlaid.status_code == 200
+                assert "errors" not in overlaid.json(), overlaid.json()
+                assert overlaid.content == await executed_for(plain, reader), (step, reader)
+
+        await check("no comments yet")
+        top = await post_comment(api, author, "top")
+        reply = await post_comment(api, reporter, "reply", parentId=top["id"])
+        await post_comment(api, author, "own reply", parentId=top["id"])
+        await check("own comments in the edit window")
+        for comment in (top, reply):
+            await api.data(
+                "mutation R($id: ID!) { reportComment(input: {commentId: $id, reason: SPAM}) "
+                "{ __typename } }",
+                {"id": comment["id"]},
+                token=reporter.token,
+            )
+        await check("reported")
+        clock.advance(301)
+        await check("edit window passed")
+        await api.data(
+            'mutation { publishCommunityRules(body: "Be kind.") { __typename } }',
+            token=admin.token,
+        )
+        await check("new rules not accepted yet")
+        await api.data(
+            "mutation { acceptCommunityRules(version: 1) { __typename } }", token=author.token
+        )
+        await api.data(
+            SUSPEND,
+            {"input": {"userId": reporter.id, "until": "2099-01-01T00:00:00+00:00", "reason": "x"}},
+            token=moderator.token,
+        )
+        await api.data(
+            BAN, {"input": {"userId": outsider.id, "reason": "x"}}, token=moderator.token
+        )
+        await check("suspended and banned")
+        await api.data(
+            'mutation { setCommenting(input: {articleId: "story-1", open: false, '
+            'reason: "legal"}) { __typename } }',
+            token=moderator.token,
+        )
+        await check("closed")
+    clock.reset()
+
+
+async def test_a_second_reader_reuses_the_shared_answer(api: Api, sql_counter: SqlCounter) -> None:
+    author = await api.person(subscriber=True)
+    other = await api.person(subscriber=True)
+    await post_comment(api, author, "top")
+    await api.data(THREAD, {"id": "story-1"}, token=author.token)
+
+    sql_counter.statements.clear()
+    page = await api.data(THREAD, {"id": "story-1"}, token=other.token)
+
+    assert page["article"]["comments"]["edges"][0]["node"]["mine"] is False
+    assert not [s for s in sql_counter.statements if "LEFT JOIN users" in s]  # no page query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a field outside the thread: run the ordinary way
+        '{ me { id } article(id: "story-1") { commentPermission { allowed } } }',
+        # a directive could drop a viewer field: run the ordinary way
+        'query($x: Boolean!) { article(id: "story-1") { commentPermission @include(if: $x) '
+        "{ allowed } } }",
+    ],
+)
+async def test_documents_it_does_not_cover_still_answer_for_the_viewer(
+    api: Api, query: str
+) -> None:
+    reader = await api.person(subscriber=True)
+
+    data = await api.data(query, {"x": True} if "$x" in query else None, token=reader.token)
+
+    assert data["article"]["commentPermission"]["allowed"] is True
+
+
+async def test_staff_see_what_readers_do_not(api: Api) -> None:
+    author = await api.person(subscriber=True)
+    moderator = await api.person(Role.MODERATOR)
+    comment = await post_comment(api, author, "to be removed")
+    await api.data(
+        'mutation R($id: ID!) { removeComment(input: {commentId: $id, reason: "spam"}) '
+        "{ __typename } }",
+        {"id": comment["id"]},
+        token=moderator.token,
+    )
+
+    for_author = await api.data(THREAD, {"id": "story-1"}, token=author.token)
+    for_moderator = await api.data(THREAD, {"id": "story-1"}, token=moderator.token)
+
+    assert for_author["article"]["comments"]["edges"] == []
+    [edge] = for_moderator["article"]["comments"]["edges"]
+    assert (edge["node"]["body"], edge["node"]["status"]) == ("to be removed", "REMOVED")
