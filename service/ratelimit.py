@@ -1,13 +1,20 @@
-"""Rate limits over the `limits` library: in-process, or Redis when configured."""
+"""Rate limits: moving windows counted per key (a user id, an address).
+
+In one process they live in memory; with BTL_REDIS_URL they are shared through Redis by
+the `limits` library. The in-memory windows are ours: `limits`' asyncio memory storage
+sweeps every key, each through a worker thread, on every hit — hundreds of thread hops
+per comment once hundreds of readers are commenting.
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from typing import cast
+from collections import deque
+from typing import Protocol, cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -15,41 +22,118 @@ from service.config import RateLimit
 from service.errors import RateLimited
 
 
-class RateLimiter:
-    """Named limits (`login`, `comments`, ...) counted per key (a user id, an address)."""
+class _Windows(Protocol):
+    async def test(self, limit: RateLimit, key: str) -> bool: ...
+    async def hit(self, limit: RateLimit, key: str) -> bool: ...
+    async def retry_after(self, limit: RateLimit, key: str) -> int: ...
+    async def reset(self) -> None: ...
 
-    def __init__(self, limits: dict[str, RateLimit], redis_url: str | None = None) -> None:
-        storage: Storage
-        if redis_url:
-            storage = cast(Storage, storage_from_string("async+" + redis_url, key_prefix="btl"))
-        else:
-            storage = MemoryStorage()
-        self._storage = storage
-        self._limiter = MovingWindowRateLimiter(storage)
-        self._items: dict[str, RateLimitItem] = {
-            name: RateLimitItemPerSecond(limit.amount, limit.seconds)
-            for name, limit in limits.items()
-        }
 
-    async def _retry_after(self, item: RateLimitItem, keys: tuple[str, ...]) -> int:
-        stats = await self._limiter.get_window_stats(item, *keys)
+class MemoryWindows:
+    """The times of the accepted events in each key's window (at most `amount` per key)."""
+
+    SWEEP_EVERY = 10_000  # hits between sweeps of keys that have gone quiet
+
+    def __init__(self) -> None:
+        self._events: dict[str, deque[float]] = {}
+        self._longest = 0.0
+        self._hits = 0
+
+    def _window(self, limit: RateLimit, key: str, at: float) -> deque[float]:
+        events = self._events.get(key)
+        if events is None:
+            events = self._events[key] = deque()
+        while events and events[0] <= at - limit.seconds:
+            events.popleft()
+        return events
+
+    async def test(self, limit: RateLimit, key: str) -> bool:
+        return len(self._window(limit, key, time.time())) < limit.amount
+
+    async def hit(self, limit: RateLimit, key: str) -> bool:
+        at = time.time()
+        self._longest = max(self._longest, limit.seconds)
+        self._hits += 1
+        if self._hits % self.SWEEP_EVERY == 0:
+            self._sweep(at)
+        events = self._window(limit, key, at)
+        if len(events) >= limit.amount:
+            return False
+        events.append(at)
+        return True
+
+    async def retry_after(self, limit: RateLimit, key: str) -> int:
+        at = time.time()
+        events = self._window(limit, key, at)
+        if not events:
+            return 1
+        return max(1, math.ceil(events[0] + limit.seconds - at))
+
+    async def reset(self) -> None:
+        self._events.clear()
+
+    def _sweep(self, at: float) -> None:
+        quiet = [
+            key
+            for key, events in self._events.items()
+            if not events or events[-1] <= at - self._longest
+        ]
+        for key in quiet:
+            del self._events[key]
+
+
+class RedisWindows:
+    """The same windows in Redis, through `limits`, so every instance counts together."""
+
+    def __init__(self, redis_url: str) -> None:
+        self._storage = cast(Storage, storage_from_string("async+" + redis_url, key_prefix="btl"))
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self._items: dict[RateLimit, RateLimitItem] = {}
+
+    def _item(self, limit: RateLimit) -> RateLimitItem:
+        item = self._items.get(limit)
+        if item is None:
+            item = self._items[limit] = RateLimitItemPerSecond(limit.amount, limit.seconds)
+        return item
+
+    async def test(self, limit: RateLimit, key: str) -> bool:
+        return await self._limiter.test(self._item(limit), key)
+
+    async def hit(self, limit: RateLimit, key: str) -> bool:
+        return await self._limiter.hit(self._item(limit), key)
+
+    async def retry_after(self, limit: RateLimit, key: str) -> int:
+        stats = await self._limiter.get_window_stats(self._item(limit), key)
         return max(1, math.ceil(stats.reset_time - time.time()))
-
-    async def check(self, name: str, *keys: str) -> None:
-        """Raise RateLimited when the limit is already used up, without counting."""
-        item = self._items[name]
-        if not await self._limiter.test(item, *keys):
-            raise RateLimited(
-                "Too many attempts; try again later.", await self._retry_after(item, keys)
-            )
-
-    async def hit(self, name: str, *keys: str) -> None:
-        """Count one event; raise RateLimited when it is over the limit."""
-        item = self._items[name]
-        if not await self._limiter.hit(item, *keys):
-            raise RateLimited(
-                "Too many requests; try again later.", await self._retry_after(item, keys)
-            )
 
     async def reset(self) -> None:
         await self._storage.reset()
+
+
+class RateLimiter:
+    """Named limits (`login`, `comments`, ...) counted per key."""
+
+    def __init__(self, limits: dict[str, RateLimit], redis_url: str | None = None) -> None:
+        self._limits = limits
+        self._windows: _Windows = RedisWindows(redis_url) if redis_url else MemoryWindows()
+
+    async def check(self, name: str, key: str) -> None:
+        """Raise RateLimited when the limit is already used up, without counting."""
+        limit = self._limits[name]
+        if not await self._windows.test(limit, f"{name}/{key}"):
+            raise RateLimited(
+                "Too many attempts; try again later.",
+                await self._windows.retry_after(limit, f"{name}/{key}"),
+            )
+
+    async def hit(self, name: str, key: str) -> None:
+        """Count one event; raise RateLimited when it is over the limit."""
+        limit = self._limits[name]
+        if not await self._windows.hit(limit, f"{name}/{key}"):
+            raise RateLimited(
+                "Too many requests; try again later.",
+                await self._windows.retry_after(limit, f"{name}/{key}"),
+            )
+
+    async def reset(self) -> None:
+        await self._windows.reset()
