@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ class Context:
     cache_deps: CacheDeps | None = None
     # the websocket's connection_init payload (strawberry fills it in)
     connection_params: dict[str, Any] | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    request_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
 
 Info = strawberry.Info[Context, Any]

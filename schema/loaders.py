@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -32,21 +32,40 @@ def _loader(load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, 
     return DataLoader(load_fn=load_fn)
 
 
-@dataclass
 class Loaders:
-    user_by_id: DataLoader[int, User | None]
-    article_by_id: DataLoader[str, Article]
-    comment_by_id: DataLoader[int, Comment | None]
-    entitlements_by_user_id: DataLoader[int, list[Entitlement]]
-    revisions_by_comment_id: DataLoader[int, list[CommentRevision]]
-    first_replies_by_parent: DataLoader[tuple[int, int], Page[Comment]]
-    reported_ids_by_article: DataLoader[str, frozenset[int]]
-    current_rules: DataLoader[str, CommunityRules | None]
-    open_reasons_by_comment_id: DataLoader[int, list[ReportReason]]
+    """One request's loaders, each built on first use (most requests need one or two)."""
+
+    def __init__(self, viewer: User | None) -> None:
+        self.viewer = viewer
+        self.staff = is_staff(viewer)
 
     @classmethod
     def for_viewer(cls, viewer: User | None) -> Loaders:
-        staff = is_staff(viewer)
+        return cls(viewer)
+
+    @cached_property
+    def user_by_id(self) -> DataLoader[int, User | None]:
+        return _loader(loading.users_by_id)
+
+    @cached_property
+    def article_by_id(self) -> DataLoader[str, Article]:
+        return _loader(loading.articles_by_id)
+
+    @cached_property
+    def comment_by_id(self) -> DataLoader[int, Comment | None]:
+        return _loader(loading.comments_by_id)
+
+    @cached_property
+    def entitlements_by_user_id(self) -> DataLoader[int, list[Entitlement]]:
+        return _loader(loading.entitlements_by_user_id)
+
+    @cached_property
+    def revisions_by_comment_id(self) -> DataLoader[int, list[CommentRevision]]:
+        return _loader(loading.revisions_by_comment_id)
+
+    @cached_property
+    def first_replies_by_parent(self) -> DataLoader[tuple[int, int], Page[Comment]]:
+        staff = self.staff
 
         async def first_replies(keys: list[tuple[int, int]]) -> list[Page[Comment]]:
             pages: dict[tuple[int, int], Page[Comment]] = {}
@@ -56,23 +75,27 @@ class Loaders:
                 pages.update({(parent, size): page for parent, page in found.items()})
             return [pages[key] for key in keys]
 
+        return _loader(first_replies)
+
+    @cached_property
+    def reported_ids_by_article(self) -> DataLoader[str, frozenset[int]]:
+        viewer = self.viewer
+
         async def reported_ids(article_ids: list[str]) -> list[frozenset[int]]:
             if viewer is None:
                 return [frozenset() for _ in article_ids]
             return await loading.reported_comment_ids(viewer.id, article_ids)
 
+        return _loader(reported_ids)
+
+    @cached_property
+    def current_rules(self) -> DataLoader[str, CommunityRules | None]:
         async def current_rules(keys: list[str]) -> list[CommunityRules | None]:
             latest = await rules.current()
             return [latest for _ in keys]
 
-        return cls(
-            user_by_id=_loader(loading.users_by_id),
-            article_by_id=_loader(loading.articles_by_id),
-            comment_by_id=_loader(loading.comments_by_id),
-            entitlements_by_user_id=_loader(loading.entitlements_by_user_id),
-            revisions_by_comment_id=_loader(loading.revisions_by_comment_id),
-            first_replies_by_parent=_loader(first_replies),
-            reported_ids_by_article=_loader(reported_ids),
-            current_rules=_loader(current_rules),
-            open_reasons_by_comment_id=_loader(reports.open_reasons),
-        )
+        return _loader(current_rules)
+
+    @cached_property
+    def open_reasons_by_comment_id(self) -> DataLoader[int, list[ReportReason]]:
+        return _loader(reports.open_reasons)

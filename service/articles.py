@@ -50,6 +50,10 @@ async def by_ids(article_ids: list[str]) -> list[Article]:
     return [found.get(article_id) or unsaved(article_id) for article_id in article_ids]
 
 
+def is_saved(article: Article) -> bool:
+    return bool(article._saved_in_db)
+
+
 async def ensure(article_id: str) -> None:
     """Create the article row if missing; safe when two first posts race (no conflict error)."""
     await Article.bulk_create([unsaved(article_id)], ignore_conflicts=True)

@@ -79,9 +79,9 @@ def decide(
 
 async def verdict(settings: Settings, viewer: User | None, article: Article) -> Verdict:
     """`decide`, loading what it needs (for one article; pages use their loaders instead)."""
-    from service import rules
+    from service import loading, rules
 
-    held = list(await Entitlement.filter(user_id=viewer.id)) if viewer else []
+    held = (await loading.entitlements_by_user_id([viewer.id]))[0] if viewer else []
     return decide(settings, viewer, article, held, await rules.current())
 
 

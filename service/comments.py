@@ -87,7 +87,8 @@ async def post(
     await rt.limiter.hit("comments", f"user:{author.id}")
     try:
         async with in_transaction():
-            await articles.ensure(article_id)
+            if not articles.is_saved(article):  # its first comment (articles are never deleted)
+                await articles.ensure(article_id)
             comment = await Comment.create(
                 article_id=article_id,
                 author=author,

@@ -22,14 +22,24 @@ def marks(count: int) -> str:
     return ", ".join(["{}"] * count)
 
 
+def _render(template: str, count: int) -> str:
+    if connections.get("default").capabilities.dialect == "postgres":
+        return template.format(*(f"${n}" for n in range(1, count + 1)))
+    return template.format(*(["?"] * count))
+
+
 async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
+    """Rows as dicts; inside `in_transaction()` this runs on the transaction's connection."""
     connection = connections.get("default")
-    if connection.capabilities.dialect == "postgres":
-        marks = [f"${n}" for n in range(1, len(values) + 1)]
-    else:
-        marks = ["?"] * len(values)
-    rows = await connection.execute_query_dict(template.format(*marks), list(values))
+    rows = await connection.execute_query_dict(_render(template, len(values)), list(values))
     return [dict(row) for row in rows]
+
+
+async def execute(template: str, *values: Any) -> int:
+    """An INSERT, UPDATE or DELETE; the number of rows it changed."""
+    connection = connections.get("default")
+    changed, _ = await connection.execute_query(_render(template, len(values)), list(values))
+    return int(changed)
 
 
 def db_time(moment: datetime) -> Any:

@@ -21,7 +21,8 @@ from tortoise.exceptions import TransactionManagementError
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
     async def begin(self) -> None:
         try:
-            await self._connection.commit()
+            if self._connection.in_transaction:  # autocommit mode: normally nothing to end
+                await self._connection.commit()
             await self._connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc
