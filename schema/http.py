@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -33,7 +32,7 @@ from schema.requests import (
     read_operation,
     refuse,
 )
-from schema.viewer_overlay import Plan, Planner, lay_over
+from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import is_staff
 from service.errors import DomainError
@@ -79,6 +78,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
         self.planner = Planner(cast(strawberry.Schema, self.schema)._schema)
+        self.templates = Templates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -178,14 +178,13 @@ class GraphQLView(GraphQL[Context, None]):
                 return None  # the ordinary way gives the right errors
             body = self.encode_json_bytes({"data": result.data})
             await self.public_cache.keep(key, deps, body, 200, "application/json")
-        answer = json.loads(body)
-        await lay_over(self.runtime, viewer, plan, answer["data"])
+        text = await fill(self.runtime, viewer, self.templates.of(plan, body))
         media = (
             GRAPHQL_RESPONSE_JSON
             if wants_graphql_response(operation.request)
             else "application/json"
         )
-        return Response(self.encode_json_bytes(answer), 200, media_type=media)
+        return Response(text.encode(), 200, media_type=media)
 
     def encode_json_bytes(self, data: object) -> bytes:
         encoded = self.encode_json(data)

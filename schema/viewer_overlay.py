@@ -20,6 +20,9 @@ the same bytes, for every state a reader's flags can be in.
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -217,31 +220,107 @@ class Planner:
         return Plan(print_ast(rewritten), tuple(planner.sites))
 
 
-async def lay_over(rt: Runtime, viewer: User, plan: Plan, data: Any) -> None:
-    """Replace the signed-out values of the viewer fields in `data` with the viewer's."""
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One value the viewer changes, in the order it appears in the answer's text."""
+
+    type_name: str  # "Comment" or "Article"
+    entity_id: str
+    field: str  # viewerHasReported, viewerCanEdit, or commentPermission's allowed / reason
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A signed-out answer cut where the viewer's values go: no JSON work per request."""
+
+    chunks: tuple[str, ...]  # one more than slots
+    slots: tuple[Slot, ...]
+    comment_ids: tuple[int, ...]
+    article_ids: tuple[str, ...]
+
+
+# a placeholder no answer can contain: NUL is refused in every text field, and the nonce
+# is drawn when the process starts
+_NONCE = secrets.token_hex(8)
+_PLACEHOLDER = re.compile(rf'"\\u0000{_NONCE}:(\d+)\\u0000"')
+
+
+def template_of(plan: Plan, body: bytes) -> Template:
+    """Cut the signed-out answer to `plan.query` (with its markers) into a template."""
+    answer = json.loads(body)
     marked: list[tuple[dict[str, Any], Site, str]] = []
-    _collect(data, plan, marked)
-    if not marked:
-        return
-    comment_ids = [int(obj[key]) for obj, site, key in marked if site.type_name == "Comment"]
-    article_ids = list({obj[key] for obj, site, key in marked if site.type_name == "Article"})
-    flags = await comments.viewer_flags(rt, viewer, comment_ids)
-    verdicts = await commenting.verdicts(rt.settings, viewer, article_ids) if article_ids else {}
+    _collect(answer["data"], plan, marked)
+    slots: list[Slot] = []
+
+    def placeholder(slot: Slot) -> str:
+        slots.append(slot)
+        return f"\x00{_NONCE}:{len(slots) - 1}\x00"
+
     for obj, site, key in marked:
-        entity_id = obj.pop(key)
+        entity_id = str(obj.pop(key))
         for field in site.fields:
-            if field.name == "viewerHasReported":
-                obj[field.response_key] = int(entity_id) in flags.reported
-            elif field.name == "viewerCanEdit":
-                obj[field.response_key] = int(entity_id) in flags.editable
-            else:
-                verdict = verdicts[entity_id]
-                permission = obj[field.response_key]
-                for sub_key, sub_name in field.subfields:
-                    if sub_name == "allowed":
-                        permission[sub_key] = verdict.allowed
-                    elif sub_name == "reason":
-                        permission[sub_key] = verdict.reason.name if verdict.reason else None
+            if not field.subfields:
+                obj[field.response_key] = placeholder(Slot(site.type_name, entity_id, field.name))
+                continue
+            permission = obj[field.response_key]
+            for sub_key, sub_name in field.subfields:
+                if sub_name in ("allowed", "reason"):
+                    permission[sub_key] = placeholder(Slot(site.type_name, entity_id, sub_name))
+    pieces = _PLACEHOLDER.split(json.dumps(answer, separators=(",", ":")))
+    ordered = tuple(slots[int(index)] for index in pieces[1::2])
+    return Template(
+        chunks=tuple(pieces[0::2]),
+        slots=ordered,
+        comment_ids=tuple(
+            dict.fromkeys(int(s.entity_id) for s in ordered if s.type_name == "Comment")
+        ),
+        article_ids=tuple(dict.fromkeys(s.entity_id for s in ordered if s.type_name == "Article")),
+    )
+
+
+async def fill(rt: Runtime, viewer: User, template: Template) -> str:
+    """The answer for this viewer: their flags and permission written into the template."""
+    flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids))
+    verdicts = (
+        await commenting.verdicts(rt.settings, viewer, list(template.article_ids))
+        if template.article_ids
+        else {}
+    )
+    out = [template.chunks[0]]
+    for slot, chunk in zip(template.slots, template.chunks[1:], strict=True):
+        if slot.field == "viewerHasReported":
+            value = int(slot.entity_id) in flags.reported
+        elif slot.field == "viewerCanEdit":
+            value = int(slot.entity_id) in flags.editable
+        elif slot.field == "allowed":
+            value = verdicts[slot.entity_id].allowed
+        else:
+            reason = verdicts[slot.entity_id].reason
+            out.append(f'"{reason.name}"' if reason else "null")
+            out.append(chunk)
+            continue
+        out.append("true" if value else "false")
+        out.append(chunk)
+    return "".join(out)
+
+
+class Templates:
+    """Templates of the answers served most recently, in this process."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple[str, bytes], Template] = OrderedDict()
+
+    def of(self, plan: Plan, body: bytes) -> Template:
+        key = (plan.query, body)
+        template = self.entries.get(key)
+        if template is None:
+            template = self.entries[key] = template_of(plan, body)
+            if len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+        else:
+            self.entries.move_to_end(key)
+        return template
 
 
 def _collect(value: Any, plan: Plan, marked: list[tuple[dict[str, Any], Site, str]]) -> None:

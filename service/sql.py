@@ -8,6 +8,7 @@ the rows are turned back into models.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
@@ -23,7 +24,12 @@ def marks(count: int) -> str:
 
 
 def _render(template: str, count: int) -> str:
-    if connections.get("default").capabilities.dialect == "postgres":
+    return _rendered(template, count, connections.get("default").capabilities.dialect)
+
+
+@lru_cache(maxsize=1024)
+def _rendered(template: str, count: int, dialect: str) -> str:
+    if dialect == "postgres":
         return template.format(*(f"${n}" for n in range(1, count + 1)))
     return template.format(*(["?"] * count))
 
