@@ -530,7 +530,12 @@ def main() -> int:
             btl_port,
         )
         time.sleep(2)  # both workers up
-        workers = child_pids(btl2.pid)
+        # the serving processes only (multiprocessing also starts a resource tracker)
+        workers = [
+            pid
+            for pid in child_pids(btl2.pid)
+            if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
         cpu_before = {pid: cpu_seconds(pid) for pid in workers}
         two = {
             "anonymous": wrk(btl_port, scripts["anonymous"], 64, args.seconds),

@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
@@ -56,8 +57,13 @@ class CachedAnswer:
 
 
 def cache_key(query: str, operation_name: str | None, variables: Any, media_type: str) -> str:
-    canonical = json.dumps([query, operation_name, variables, media_type], sort_keys=True)
+    canonical = json.dumps([_digest(query), operation_name, variables, media_type], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
 
 
 class MemoryStore:

@@ -164,11 +164,16 @@ async def read_operation(
             f"The document has {len(resolved)} characters; the limit is {max_document_chars} "
             "(BTL_MAX_DOCUMENT_CHARS).",
         )
-    payload["query"] = resolved
     if request.method == "POST":
-        request._body = json.dumps(payload).encode()  # strawberry reads the body from here
+        # strawberry reads the body from here: the one read, or with the persisted query
+        assert body is not None
+        request._body = body
+        if resolved is not query:
+            payload["query"] = resolved
+            request._body = json.dumps(payload).encode()
         run_request = request
     else:
+        payload["query"] = resolved
         scope = dict(request.scope)
         scope["query_string"] = urlencode(payload).encode()
         run_request = Request(scope, request.receive)
