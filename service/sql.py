@@ -37,8 +37,10 @@ def _rendered(template: str, count: int, dialect: str) -> str:
 async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
     """Rows as dicts; inside `in_transaction()` this runs on the transaction's connection."""
     connection = connections.get("default")
-    rows = await connection.execute_query_dict(_render(template, len(values)), list(values))
-    return [dict(row) for row in rows]
+    rows: list[dict[str, Any]] = await connection.execute_query_dict(
+        _render(template, len(values)), list(values)
+    )
+    return rows  # fresh dicts from both backends: callers may change them
 
 
 async def execute(template: str, *values: Any) -> int:
