@@ -606,8 +606,9 @@ def main() -> int:
         f"{', '.join(f'{c:.1f}' for c in spread)} (both busy: connections spread)"
     )
     print(f"  resident memory per worker: {', '.join(f'{m:.0f} MB' for m in memory_two)}")
-    signed_in_share = min(r["rps"] for name, c, r, _ in rows if name.endswith("signed in"))
-    signed_in_share /= min(floor_rps.values())
+    signed_in_share = min(
+        r["rps"] / floor_rps[c] for name, c, r, _ in rows if name.endswith("signed in")
+    )
     post16 = next(r for name, c, r, _ in rows if name == "btl: postComment" and c == 16)["rps"]
     signed_out = [r for name, c, r, _ in rows if name.endswith("signed out")]
     targets = [
