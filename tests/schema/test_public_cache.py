@@ -16,6 +16,7 @@ from service.app import create_app
 from service.clock import clock, now
 from service.config import RateLimit, Settings
 from service.models import Role
+from tests.schema.moderation.helpers import report
 from tests.support import Api, post_comment
 
 THREAD = """
@@ -118,12 +119,7 @@ async def test_every_change_reaches_the_next_signed_out_read(
         await moderate("restoreComment", reply["id"])
         await check("restore")
         for reader in readers:  # auto-hide at two reporters
-            await api.data(
-                "mutation R($id: ID!) { reportComment(input: {commentId: $id, reason: SPAM}) "
-                "{ __typename } }",
-                {"id": reply["id"]},
-                token=reader.token,
-            )
+            await report(api, reader, reply["id"])
         await check("auto-hide")
         await moderate("dismissReports", reply["id"])
         await check("dismiss")

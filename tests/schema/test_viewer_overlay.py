@@ -14,6 +14,7 @@ from service.clock import clock
 from service.config import RateLimit, Settings
 from service.models import Role
 from tests.conftest import SqlCounter
+from tests.schema.moderation.helpers import report
 from tests.support import Api, Person, post_comment
 
 # aliases, a fragment, the viewer fields at two depths, and two articles at once
@@ -81,12 +82,7 @@ async def test_each_readers_page_equals_executing_it_for_them(make_api: Any) -> 
         await post_comment(api, author, "own reply", parentId=top["id"])
         await check("own comments in the edit window")
         for comment in (top, reply):
-            await api.data(
-                "mutation R($id: ID!) { reportComment(input: {commentId: $id, reason: SPAM}) "
-                "{ __typename } }",
-                {"id": comment["id"]},
-                token=reporter.token,
-            )
+            await report(api, reporter, comment["id"])
         await check("reported")
         clock.advance(301)
         await check("edit window passed")
