@@ -305,22 +305,29 @@ async def fill(rt: Runtime, viewer: User, template: Template) -> str:
 
 
 class Templates:
-    """Templates of the answers served most recently, in this process."""
+    """Templates of the answers served most recently in this process, bounded in size."""
 
-    def __init__(self, max_entries: int = 256) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
         self.entries: OrderedDict[tuple[str, bytes], Template] = OrderedDict()
 
     def of(self, plan: Plan, body: bytes) -> Template:
         key = (plan.query, body)
         template = self.entries.get(key)
-        if template is None:
-            template = self.entries[key] = template_of(plan, body)
-            if len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
-        else:
+        if template is not None:
             self.entries.move_to_end(key)
+            return template
+        template = self.entries[key] = template_of(plan, body)
+        self.size += _footprint(key)
+        while self.size > self.max_bytes and len(self.entries) > 1:
+            evicted, _ = self.entries.popitem(last=False)
+            self.size -= _footprint(evicted)
         return template
+
+
+def _footprint(key: tuple[str, bytes]) -> int:
+    return len(key[0]) + 2 * len(key[1])  # the body as key, and again cut into chunks
 
 
 def _collect(value: Any, plan: Plan, marked: list[tuple[dict[str, Any], Site, str]]) -> None:

@@ -3,12 +3,15 @@ executing the page for that reader gives, whatever state the reader's flags are 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
+from schema.schema import schema
+from schema.viewer_overlay import Planner, Templates
 from service.app import create_app
 from service.clock import clock
 from service.config import RateLimit, Settings
@@ -162,3 +165,17 @@ async def test_staff_see_what_readers_do_not(api: Api) -> None:
     assert for_author["article"]["comments"]["edges"] == []
     [edge] = for_moderator["article"]["comments"]["edges"]
     assert (edge["node"]["body"], edge["node"]["status"]) == ("to be removed", "REMOVED")
+
+
+def test_templates_stay_within_their_memory_bound() -> None:
+    plan = Planner(schema._schema).plan('{ article(id: "a") { commentPermission { allowed } } }')
+    assert plan is not None
+    templates = Templates(max_bytes=2_000)
+
+    for n in range(100):
+        body = {"data": {"article": {"commentPermission": {"allowed": False}, "btl__v0": f"a{n}"}}}
+        template = templates.of(plan, json.dumps(body).encode())
+        assert [slot.entity_id for slot in template.slots] == [f"a{n}"]
+
+    assert templates.size <= 2_000
+    assert 1 < len(templates.entries) < 100
