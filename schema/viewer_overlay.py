@@ -45,7 +45,7 @@ from graphql import (
     visit,
 )
 
-from service import commenting, comments
+from service import articles, commenting, comments
 from service.models import User
 from service.runtime import Runtime
 
@@ -282,7 +282,9 @@ async def fill(rt: Runtime, viewer: User, template: Template) -> str:
     """The answer for this viewer: their flags and permission written into the template."""
     flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids))
     verdicts = (
-        await commenting.verdicts(rt.settings, viewer, list(template.article_ids))
+        await commenting.verdicts(
+            rt.settings, viewer, await articles.by_ids(list(template.article_ids))
+        )
         if template.article_ids
         else {}
     )

@@ -77,21 +77,13 @@ def decide(
     return ALLOWED
 
 
-async def verdict(settings: Settings, viewer: User | None, article: Article) -> Verdict:
-    """`decide`, loading what it needs (for one article; pages use their loaders instead)."""
+async def verdicts(
+    settings: Settings, viewer: User | None, found: list[Article]
+) -> dict[str, Verdict]:
+    """`decide` for each article, loading the viewer's entitlements and the rules once
+    (a page's resolvers use their loaders instead)."""
     from service import loading, rules
 
-    held = (await loading.entitlements_by_user_id([viewer.id]))[0] if viewer else []
-    return decide(settings, viewer, article, held, await rules.current())
-
-
-async def verdicts(
-    settings: Settings, viewer: User | None, article_ids: list[str]
-) -> dict[str, Verdict]:
-    """`decide` for several articles, loading the viewer's entitlements and the rules once."""
-    from service import articles, loading, rules
-
-    found = await articles.by_ids(article_ids)
     held = (await loading.entitlements_by_user_id([viewer.id]))[0] if viewer else []
     current = await rules.current()
     return {a.id: decide(settings, viewer, a, held, current) for a in found}
@@ -99,7 +91,7 @@ async def verdicts(
 
 async def require_permission(settings: Settings, viewer: User | None, article: Article) -> User:
     """Raise the error of the first failing check; return the commenter."""
-    result = await verdict(settings, viewer, article)
+    result = (await verdicts(settings, viewer, [article]))[article.id]
     if result.error is not None:
         raise result.error
     assert viewer is not None

@@ -114,16 +114,19 @@ async def post(
 
 
 def can_edit(rt: Runtime, viewer: User | None, comment: Comment) -> bool:
+    return _editable(rt, viewer, comment.author_id, comment.status, comment.created_at)
+
+
+def _editable(
+    rt: Runtime, viewer: User | None, author_id: int | None, status: str, created_at: datetime
+) -> bool:
+    """Its author, while it is published and inside the edit window."""
     return (
         viewer is not None
-        and comment.author_id == viewer.id
-        and comment.status == CommentStatus.PUBLISHED
-        and _within_edit_window(rt, comment.created_at)
+        and author_id == viewer.id
+        and status == CommentStatus.PUBLISHED
+        and now() < created_at + timedelta(seconds=rt.settings.edit_window_seconds)
     )
-
-
-def _within_edit_window(rt: Runtime, created_at: datetime) -> bool:
-    return now() < created_at + timedelta(seconds=rt.settings.edit_window_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +156,9 @@ async def viewer_flags(rt: Runtime, viewer: User, comment_ids: list[int]) -> Vie
         editable=frozenset(
             int(row["id"])
             for row in rows
-            if row["author_id"] == viewer.id
-            and row["status"] == CommentStatus.PUBLISHED
-            and _within_edit_window(rt, sql.python_time(row["created_at"]))
+            if _editable(
+                rt, viewer, row["author_id"], row["status"], sql.python_time(row["created_at"])
+            )
         ),
     )
 
