@@ -77,7 +77,9 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
-        self.planner = Planner(cast(strawberry.Schema, self.schema)._schema)
+        self.planner = Planner(
+            cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
+        )
         self.templates = Templates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

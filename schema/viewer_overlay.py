@@ -189,8 +189,9 @@ def _viewer_field(node: FieldNode) -> ViewerField:
 class Planner:
     """Plans per document text, kept for the documents seen most recently."""
 
-    def __init__(self, schema: GraphQLSchema, max_documents: int = 256) -> None:
+    def __init__(self, schema: GraphQLSchema, max_tokens: int, max_documents: int = 256) -> None:
         self.schema = schema
+        self.max_tokens = max_tokens  # the same bound strawberry's parse applies
         self.max_documents = max_documents
         self.plans: OrderedDict[str, Plan | None] = OrderedDict()
 
@@ -206,7 +207,7 @@ class Planner:
 
     def _make(self, query: str) -> Plan | None:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError:
             return None
         type_info = TypeInfo(self.schema)

@@ -168,7 +168,9 @@ async def test_staff_see_what_readers_do_not(api: Api) -> None:
 
 
 def test_templates_stay_within_their_memory_bound() -> None:
-    plan = Planner(schema._schema).plan('{ article(id: "a") { commentPermission { allowed } } }')
+    plan = Planner(schema._schema, max_tokens=1000).plan(
+        '{ article(id: "a") { commentPermission { allowed } } }'
+    )
     assert plan is not None
     templates = Templates(max_bytes=2_000)
 
