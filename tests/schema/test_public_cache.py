@@ -3,6 +3,7 @@ signed-out read equals what a fresh server (empty cache) answers."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from schema.public_cache import VersionReads
 from service.app import create_app
 from service.clock import clock, now
 from service.config import RateLimit, Settings
@@ -214,3 +216,46 @@ async def test_automatic_persisted_queries_round_trip(api: Api) -> None:
     assert by_hash.json() == registered.json()
     assert by_hash.headers["cache-control"] == "public, max-age=5"
     assert wrong.status_code == 400
+
+
+async def test_a_read_that_starts_after_a_post_shows_it_while_other_reads_are_in_flight(
+    make_api: Any,
+) -> None:
+    api: Api = await make_api(rate_limit_comments=RateLimit(1000, 60))
+    author = await api.person(subscriber=True)
+    await post_comment(api, author, "first")
+    await read(api.client)  # the answer is cached
+
+    for n in range(15):
+        in_flight = [asyncio.create_task(read(api.client)) for _ in range(8)]
+        await asyncio.sleep(0)  # they have started and wait on the version read
+        posted = await post_comment(api, author, f"comment {n}")
+        after = await read(api.client)
+        await asyncio.gather(*in_flight)
+
+        shown = [e["node"]["id"] for e in after["data"]["article"]["comments"]["edges"]]
+        assert posted["id"] in shown, n
+
+
+async def test_requests_arriving_during_a_version_read_share_the_next_one_never_that_one() -> None:
+    reads: list[int] = []
+    first_started, first_may_finish = asyncio.Event(), asyncio.Event()
+
+    async def read(article_ids: list[str]) -> dict[str, int]:
+        reads.append(len(reads) + 1)
+        number = len(reads)
+        if number == 1:
+            first_started.set()
+            await first_may_finish.wait()  # a write could commit while this read runs
+        return {"story-1": number}
+
+    versions = VersionReads(read)
+    first = asyncio.create_task(versions.read(["story-1"]))
+    await first_started.wait()
+    late = [asyncio.create_task(versions.read(["story-1"])) for _ in range(5)]
+    await asyncio.sleep(0)
+    first_may_finish.set()
+
+    assert await first == {"story-1": 1}
+    assert [await t for t in late] == [{"story-1": 2}] * 5  # one read, begun after they came
+    assert reads == [1, 2]
