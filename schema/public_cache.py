@@ -155,6 +155,9 @@ class VersionReads:
         self._running[key] = batch
         try:
             batch.set_result(await self._read(list(key)))
+        except asyncio.CancelledError:
+            batch.cancel()  # shutting down: nobody waits for a read that will not come
+            raise
         except Exception as exc:
             batch.set_exception(exc)
             batch.exception()  # marked retrieved: every waiter gets it, none may be left

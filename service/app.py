@@ -7,6 +7,7 @@ The domain modules beside it never import `schema` or strawberry.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -55,6 +56,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await db.start(settings.database_url)
+        # what start-up built lives as long as the process: keep it out of every collection
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
