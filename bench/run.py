@@ -17,6 +17,7 @@ import logging
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import sqlite3
@@ -195,6 +196,7 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, fl
     base = ["wrk", "-t2", f"-c{connections}", "-s", str(script), "--latency"]
     url = f"http://127.0.0.1:{port}/graphql"
     subprocess.run([*base, "-d2s", url], capture_output=True, timeout=60, check=False)  # warm-up
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         [*base, f"-d{seconds}s", "--timeout", "5s", url],
         capture_output=True,
@@ -202,6 +204,8 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, fl
         timeout=seconds + 60,
         check=True,
     ).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the child just waited for
+    load_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     distribution = out.split("Latency Distribution", 1)[1]
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", distribution, re.M)[1])  # type: ignore[index]
@@ -214,6 +218,7 @@ def wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, fl
         "p99": p99,
         "bad": float(non2xx[1]) if non2xx else 0.0,
         "socket_errors": bool(errors),
+        "load_cpu": load_cpu,
     }
 
 
@@ -536,12 +541,13 @@ def main() -> int:
             for pid in child_pids(btl2.pid)
             if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
         ]
-        cpu_before = {pid: cpu_seconds(pid) for pid in workers}
-        two = {
-            "anonymous": wrk(btl_port, scripts["anonymous"], 64, args.seconds),
-            "signed_in": wrk(btl_port, scripts["signed_in"], 64, args.seconds),
-        }
-        spread = [cpu_seconds(pid) - cpu_before[pid] for pid in workers]
+        cpu_start = {pid: cpu_seconds(pid) for pid in workers}
+        two = {}
+        for key in ("anonymous", "signed_in"):
+            cpu_before = {pid: cpu_seconds(pid) for pid in workers}
+            two[key] = wrk(btl_port, scripts[key], 64, args.seconds)
+            two[key]["server_cpu"] = sum(cpu_seconds(pid) - cpu_before[pid] for pid in workers)
+        spread = [cpu_seconds(pid) - cpu_start[pid] for pid in workers]
         memory_two = [rss_mb(pid) for pid in workers]
         servers.stop(btl2)
         servers.stop(floor)
@@ -601,6 +607,10 @@ def main() -> int:
             f"{two[key]['p50']:.1f} ms  p99 {two[key]['p99']:.1f} ms  "
             f"({two[key]['rps'] / one[label]['rps']:.2f}x one process)"
         )
+        print(
+            f"    CPU seconds of the machine's {os.cpu_count() or 1} x {args.seconds}: "
+            f"btl workers {two[key]['server_cpu']:.1f}, wrk {two[key]['load_cpu']:.1f}"
+        )
     print(
         "  CPU seconds per worker during those rows: "
         f"{', '.join(f'{c:.1f}' for c in spread)} (both busy: connections spread)"
@@ -634,6 +644,15 @@ def main() -> int:
     print("\ntargets:")
     for label, met in targets:
         print(f"  {'met   ' if met else 'MISSED'} {label}")
+    capacity = (os.cpu_count() or 1) * args.seconds
+    for key, label in (("anonymous", "signed-out"), ("signed_in", "signed-in")):
+        used = two[key]["server_cpu"] + two[key]["load_cpu"]
+        if two[key]["rps"] < 1.7 * one[label.replace("-", " ")]["rps"] and used > 0.9 * capacity:
+            print(
+                f"  (two processes, {label} page: the machine was saturated — btl and wrk "
+                f"used {used:.1f} of {capacity} CPU seconds, wrk {two[key]['load_cpu']:.1f} "
+                "of them — so the second process had no core of its own)"
+            )
     if not targets[1][1]:
         print("\nwhere a signed-in thread page's time goes:")
         print(profiles["signed_in"])
