@@ -10,12 +10,11 @@ or in Redis when BTL_REDIS_URL is set so instances share them.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import pickle
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -27,6 +26,7 @@ from strawberry.types.graphql import OperationType
 from service import articles
 from service.clock import now
 from service.models import Article
+from service.shared_reads import SharedReads
 
 
 @dataclass
@@ -120,56 +120,10 @@ class RedisStore:
         await self.redis.delete(f"btl:answer:{key}")
 
 
-class VersionReads:
-    """Article versions read once for every request that arrived while the last read ran.
-
-    When a story breaks, many readers ask for the same thread at once, and each cached
-    answer needs its article's version read. A request joins the read that has not
-    started yet (never one already running, which could predate a write the reader has
-    seen commit), so every answer still reflects every write finished before it arrived.
-    """
-
-    def __init__(
-        self, read: Callable[[list[str]], Awaitable[dict[str, int]]] = articles.versions
-    ) -> None:
-        self._read = read
-        self._next: dict[tuple[str, ...], asyncio.Future[dict[str, int]]] = {}
-        self._running: dict[tuple[str, ...], asyncio.Future[dict[str, int]]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def read(self, article_ids: list[str]) -> dict[str, int]:
-        key = tuple(sorted(article_ids))
-        batch = self._next.get(key)
-        if batch is None:
-            batch = self._next[key] = asyncio.get_running_loop().create_future()
-            task = asyncio.create_task(self._run(key, batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return await asyncio.shield(batch)
-
-    async def _run(self, key: tuple[str, ...], batch: asyncio.Future[dict[str, int]]) -> None:
-        running = self._running.get(key)
-        if running is not None:
-            await asyncio.wait([running])
-        del self._next[key]  # from here on, new arrivals wait for the read after this one
-        self._running[key] = batch
-        try:
-            batch.set_result(await self._read(list(key)))
-        except asyncio.CancelledError:
-            batch.cancel()  # shutting down: nobody waits for a read that will not come
-            raise
-        except Exception as exc:
-            batch.set_exception(exc)
-            batch.exception()  # marked retrieved: every waiter gets it, none may be left
-        finally:
-            if self._running.get(key) is batch:
-                del self._running[key]
-
-
 class PublicCache:
-    def __init__(self, store: MemoryStore | RedisStore) -> None:
+    def __init__(self, store: MemoryStore | RedisStore, shared: SharedReads) -> None:
         self.store = store
-        self.versions = VersionReads()
+        self.shared = shared  # a burst of readers shares each version read
 
     async def answer(self, key: str) -> CachedAnswer | None:
         """The stored answer, if it is still exactly what a fresh one would be."""
@@ -180,7 +134,8 @@ class PublicCache:
             await self.store.drop(key)
             return None
         if cached.article_versions:
-            current = await self.versions.read(list(cached.article_versions))
+            ids = sorted(cached.article_versions)
+            current = await self.shared.read(("versions", *ids), lambda: articles.versions(ids))
             if current != cached.article_versions:
                 await self.store.drop(key)
                 return None

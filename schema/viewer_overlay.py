@@ -284,7 +284,12 @@ async def fill(rt: Runtime, viewer: User, template: Template) -> str:
     flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids))
     verdicts = (
         await commenting.verdicts(
-            rt.settings, viewer, await articles.by_ids(list(template.article_ids))
+            rt,
+            viewer,
+            await rt.shared.read(
+                ("articles", *template.article_ids),
+                lambda: articles.by_ids(list(template.article_ids)),
+            ),
         )
         if template.article_ids
         else {}

@@ -67,7 +67,10 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
 
     store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore(64 * 1024 * 1024)
     graphql = GraphQLView(
-        runtime, PublicCache(store), schema=build_schema(settings), graphql_ide="graphiql"
+        runtime,
+        PublicCache(store, runtime.shared),
+        schema=build_schema(settings),
+        graphql_ide="graphiql",
     )
     middleware = []
     if settings.cors_origins:  # browsers may call /graphql only from these origins

@@ -18,6 +18,7 @@ from service.errors import (
     Unauthenticated,
 )
 from service.models import Article, CommunityRules, Entitlement, User, UserStatus
+from service.runtime import Runtime
 
 
 class BlockedReason(StrEnum):
@@ -77,21 +78,19 @@ def decide(
     return ALLOWED
 
 
-async def verdicts(
-    settings: Settings, viewer: User | None, found: list[Article]
-) -> dict[str, Verdict]:
+async def verdicts(rt: Runtime, viewer: User | None, found: list[Article]) -> dict[str, Verdict]:
     """`decide` for each article, loading the viewer's entitlements and the rules once
     (a page's resolvers use their loaders instead)."""
     from service import loading, rules
 
     held = (await loading.entitlements_by_user_id([viewer.id]))[0] if viewer else []
-    current = await rules.current()
-    return {a.id: decide(settings, viewer, a, held, current) for a in found}
+    current = await rt.shared.read("current rules", rules.current)
+    return {a.id: decide(rt.settings, viewer, a, held, current) for a in found}
 
 
-async def require_permission(settings: Settings, viewer: User | None, article: Article) -> User:
+async def require_permission(rt: Runtime, viewer: User | None, article: Article) -> User:
     """Raise the error of the first failing check; return the commenter."""
-    result = (await verdicts(settings, viewer, [article]))[article.id]
+    result = (await verdicts(rt, viewer, [article]))[article.id]
     if result.error is not None:
         raise result.error
     assert viewer is not None

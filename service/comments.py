@@ -81,8 +81,9 @@ async def post(
         earlier = await _replay(viewer, idempotency_key, article_id, text)
         if earlier is not None:  # a retry: same answer, not counted against the limit
             return earlier
-    article = await articles.get(article_id)
-    author = await require_permission(rt.settings, viewer, article)
+    # many commenters on one story at once share the read (never changed here)
+    article = await rt.shared.read(("article", article_id), lambda: articles.get(article_id))
+    author = await require_permission(rt, viewer, article)
     parent = await _parent_for_reply(rt, parent_id, article_id) if parent_id else None
     await rt.limiter.hit("comments", f"user:{author.id}")
     try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from service.config import Settings
 from service.coverage import CoverageSchedule
 from service.ratelimit import RateLimiter
+from service.shared_reads import SharedReads
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class Runtime:
     settings: Settings
     limiter: RateLimiter
     coverage: CoverageSchedule
+    shared: SharedReads
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -34,4 +36,5 @@ class Runtime:
                 settings.auto_hide_full,
                 settings.auto_hide_partial,
             ),
+            shared=SharedReads(),
         )

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from schema.public_cache import VersionReads
 from service.app import create_app
 from service.clock import clock, now
 from service.config import RateLimit, Settings
@@ -235,27 +234,3 @@ async def test_a_read_that_starts_after_a_post_shows_it_while_other_reads_are_in
 
         shown = [e["node"]["id"] for e in after["data"]["article"]["comments"]["edges"]]
         assert posted["id"] in shown, n
-
-
-async def test_requests_arriving_during_a_version_read_share_the_next_one_never_that_one() -> None:
-    reads: list[int] = []
-    first_started, first_may_finish = asyncio.Event(), asyncio.Event()
-
-    async def read(article_ids: list[str]) -> dict[str, int]:
-        reads.append(len(reads) + 1)
-        number = len(reads)
-        if number == 1:
-            first_started.set()
-            await first_may_finish.wait()  # a write could commit while this read runs
-        return {"story-1": number}
-
-    versions = VersionReads(read)
-    first = asyncio.create_task(versions.read(["story-1"]))
-    await first_started.wait()
-    late = [asyncio.create_task(versions.read(["story-1"])) for _ in range(5)]
-    await asyncio.sleep(0)
-    first_may_finish.set()
-
-    assert await first == {"story-1": 1}
-    assert [await t for t in late] == [{"story-1": 2}] * 5  # one read, begun after they came
-    assert reads == [1, 2]
