@@ -17,7 +17,7 @@ from service.app import create_app
 from service.clock import clock, now
 from service.config import RateLimit, Settings
 from service.models import Role
-from tests.schema.moderation.helpers import report
+from tests.schema.moderation.helpers import report, set_commenting
 from tests.support import Api, post_comment
 
 THREAD = """
@@ -130,17 +130,9 @@ async def test_every_change_reaches_the_next_signed_out_read(
             token=author.token,
         )
         await check("withdraw")
-        await api.data(
-            'mutation { setCommenting(input: {articleId: "story-1", open: false, '
-            'reason: "legal"}) { __typename } }',
-            token=moderator.token,
-        )
+        await set_commenting(api, moderator, open=False, reason="legal")
         await check("close")
-        await api.data(
-            'mutation { setCommenting(input: {articleId: "story-1", open: true, '
-            'reason: "cleared"}) { __typename } }',
-            token=moderator.token,
-        )
+        await set_commenting(api, moderator, open=True, reason="cleared")
         await check("open")
         closes = (now() + timedelta(minutes=5)).isoformat()
         await api.data(

@@ -17,7 +17,7 @@ from service.clock import clock
 from service.config import RateLimit, Settings
 from service.models import Role
 from tests.conftest import SqlCounter
-from tests.schema.moderation.helpers import report
+from tests.schema.moderation.helpers import report, set_commenting
 from tests.support import Api, Person, post_comment
 
 # aliases, a fragment, the viewer fields at two depths, and two articles at once
@@ -106,11 +106,7 @@ async def test_each_readers_page_equals_executing_it_for_them(make_api: Any) -> 
             BAN, {"input": {"userId": outsider.id, "reason": "x"}}, token=moderator.token
         )
         await check("suspended and banned")
-        await api.data(
-            'mutation { setCommenting(input: {articleId: "story-1", open: false, '
-            'reason: "legal"}) { __typename } }',
-            token=moderator.token,
-        )
+        await set_commenting(api, moderator, open=False, reason="legal")
         await check("closed")
     clock.reset()
 

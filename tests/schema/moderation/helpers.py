@@ -99,3 +99,11 @@ async def queue_ids(api: Api, moderator: Person) -> list[str]:
     ids = [edge["node"]["comment"]["id"] for edge in queue["edges"]]
     assert queue["totalCount"] == len(ids)
     return ids
+
+
+async def set_commenting(api: Api, moderator: Person, *, open: bool, reason: str) -> None:
+    await api.data(
+        "mutation Set($input: SetCommentingInput!) { setCommenting(input: $input) { __typename } }",
+        {"input": {"articleId": "story-1", "open": open, "reason": reason}},
+        token=moderator.token,
+    )
