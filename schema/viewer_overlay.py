@@ -2,21 +2,20 @@
 
 A reader's thread page differs from a signed-out reader's in three fields only:
 `Comment.viewerHasReported`, `Comment.viewerCanEdit` and `Article.commentPermission`.
-Executing the whole page again for every signed-in reader costs ~30x the cached
-signed-out answer, so for a reader (not staff, who see more) asking a document made of
-thread fields alone, btl:
+Executing the whole page again for every signed-in reader costs more than ten times the
+cached signed-out answer, so for a reader (not staff, who see more) asking a document
+made of thread fields alone, btl:
 
 1. rewrites the document once, adding `btl__vN: id` beside each set of viewer fields, so
    the answer says which comment or article each set belongs to;
 2. takes the signed-out answer to that document from the exact public cache (computing it
-   anonymously on a miss);
-3. loads the viewer's flags for the ids it names (a few small queries) and writes them
-   over the signed-out values, removing the markers.
+   anonymously on a miss), and cuts it once into a template where the viewer's values go;
+3. fills the template from the viewer's flags for the ids it names (one query) and the
+   gate's verdict for each article.
 
 Anything else — another field, a directive, a mutation, an error in the signed-out
-answer — runs the ordinary way. tests/test_viewer_overlay.py checks that both ways give
-the same bytes, for every state a reader's flags can be in.
-"""
+answer — runs the ordinary way. tests/schema/test_viewer_overlay.py checks that both
+ways give the same bytes, for every state a reader's flags can be in."""
 
 from __future__ import annotations
 
