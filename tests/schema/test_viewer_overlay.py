@@ -17,7 +17,7 @@ from service.clock import clock
 from service.config import RateLimit, Settings
 from service.models import Role
 from tests.conftest import SqlCounter
-from tests.schema.moderation.helpers import report, set_commenting
+from tests.schema.moderation.helpers import BAN, SUSPEND, report, set_commenting
 from tests.support import Api, Person, post_comment
 
 # aliases, a fragment, the viewer fields at two depths, and two articles at once
@@ -42,8 +42,6 @@ fragment Shown on Comment {
   viewerHasReported
 }
 """
-SUSPEND = "mutation S($input: SuspendUserInput!) { suspendUser(input: $input) { __typename } }"
-BAN = "mutation B($input: ModerateUserInput!) { banUser(input: $input) { __typename } }"
 
 
 async def executed_for(settings: Settings, person: Person) -> bytes:

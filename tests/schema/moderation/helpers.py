@@ -58,6 +58,17 @@ mutation Dismiss($input: ModerateCommentInput!) {
   }
 }
 """
+# the user and article actions, asking only which union member came back
+SUSPEND = """
+mutation Suspend($input: SuspendUserInput!) { suspendUser(input: $input) { __typename } }
+"""
+BAN = "mutation Ban($input: ModerateUserInput!) { banUser(input: $input) { __typename } }"
+REINSTATE = """
+mutation Reinstate($input: ModerateUserInput!) { reinstateUser(input: $input) { __typename } }
+"""
+SET_COMMENTING = """
+mutation Set($input: SetCommentingInput!) { setCommenting(input: $input) { __typename } }
+"""
 QUEUE_TOTAL = "{ moderationQueue { totalCount edges { node { comment { id } } } } }"
 
 
@@ -103,7 +114,7 @@ async def queue_ids(api: Api, moderator: Person) -> list[str]:
 
 async def set_commenting(api: Api, moderator: Person, *, open: bool, reason: str) -> None:
     await api.data(
-        "mutation Set($input: SetCommentingInput!) { setCommenting(input: $input) { __typename } }",
+        SET_COMMENTING,
         {"input": {"articleId": "story-1", "open": open, "reason": reason}},
         token=moderator.token,
     )

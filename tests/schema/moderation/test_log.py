@@ -5,7 +5,17 @@ from typing import Any
 
 from service.clock import clock
 from service.models import Role
-from tests.schema.moderation.helpers import DISMISS, REMOVE, RESTORE, moderate, report
+from tests.schema.moderation.helpers import (
+    BAN,
+    DISMISS,
+    REINSTATE,
+    REMOVE,
+    RESTORE,
+    SET_COMMENTING,
+    SUSPEND,
+    moderate,
+    report,
+)
 from tests.support import Api, Person, post_comment
 
 LOG = """
@@ -21,16 +31,6 @@ query Log($first: Int, $after: String, $commentId: ID, $userId: ID) {
 """
 AMEND = """
 mutation Amend($input: AmendCommentInput!) { amendComment(input: $input) { __typename } }
-"""
-SUSPEND = """
-mutation Suspend($input: SuspendUserInput!) { suspendUser(input: $input) { __typename } }
-"""
-BAN = "mutation Ban($input: ModerateUserInput!) { banUser(input: $input) { __typename } }"
-REINSTATE = """
-mutation Reinstate($input: ModerateUserInput!) { reinstateUser(input: $input) { __typename } }
-"""
-SET_COMMENTING = """
-mutation Set($input: SetCommentingInput!) { setCommenting(input: $input) { __typename } }
 """
 
 

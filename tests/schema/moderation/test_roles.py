@@ -5,29 +5,19 @@ from typing import Any
 import pytest
 
 from service.models import Role
+from tests.schema.moderation.helpers import (
+    BAN,
+    DISMISS,
+    REINSTATE,
+    REMOVE,
+    RESTORE,
+    SET_COMMENTING,
+    SUSPEND,
+)
 from tests.support import Api, post_comment
 
 AMEND = """
 mutation Amend($input: AmendCommentInput!) { amendComment(input: $input) { __typename } }
-"""
-REMOVE = """
-mutation Remove($input: ModerateCommentInput!) { removeComment(input: $input) { __typename } }
-"""
-RESTORE = """
-mutation Restore($input: ModerateCommentInput!) { restoreComment(input: $input) { __typename } }
-"""
-DISMISS = """
-mutation Dismiss($input: ModerateCommentInput!) { dismissReports(input: $input) { __typename } }
-"""
-SUSPEND = """
-mutation Suspend($input: SuspendUserInput!) { suspendUser(input: $input) { __typename } }
-"""
-BAN = "mutation Ban($input: ModerateUserInput!) { banUser(input: $input) { __typename } }"
-REINSTATE = """
-mutation Reinstate($input: ModerateUserInput!) { reinstateUser(input: $input) { __typename } }
-"""
-SET_COMMENTING = """
-mutation Close($input: SetCommentingInput!) { setCommenting(input: $input) { __typename } }
 """
 CONFIGURE = """
 mutation Configure($input: ConfigureArticleInput!) {
