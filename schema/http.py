@@ -252,7 +252,7 @@ class GraphQLView(GraphQL[Context, None]):
             viewer=viewer,
             session_id=session_id,
             client_address=client_address(request, self.runtime.settings.trusted_proxies),
-            loaders=Loaders.for_viewer(viewer),
+            loaders=Loaders(viewer),
             cache_deps=deps,
         )
 

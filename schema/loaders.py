@@ -39,10 +39,6 @@ class Loaders:
         self.viewer = viewer
         self.staff = is_staff(viewer)
 
-    @classmethod
-    def for_viewer(cls, viewer: User | None) -> Loaders:
-        return cls(viewer)
-
     @cached_property
     def user_by_id(self) -> DataLoader[int, User | None]:
         return _loader(loading.users_by_id)

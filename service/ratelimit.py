@@ -119,20 +119,20 @@ class RateLimiter:
 
     async def check(self, name: str, key: str) -> None:
         """Raise RateLimited when the limit is already used up, without counting."""
-        limit = self._limits[name]
-        if not await self._windows.test(limit, f"{name}/{key}"):
+        limit, counted = self._limits[name], f"{name}/{key}"
+        if not await self._windows.test(limit, counted):
             raise RateLimited(
                 "Too many attempts; try again later.",
-                await self._windows.retry_after(limit, f"{name}/{key}"),
+                await self._windows.retry_after(limit, counted),
             )
 
     async def hit(self, name: str, key: str) -> None:
         """Count one event; raise RateLimited when it is over the limit."""
-        limit = self._limits[name]
-        if not await self._windows.hit(limit, f"{name}/{key}"):
+        limit, counted = self._limits[name], f"{name}/{key}"
+        if not await self._windows.hit(limit, counted):
             raise RateLimited(
                 "Too many requests; try again later.",
-                await self._windows.retry_after(limit, f"{name}/{key}"),
+                await self._windows.retry_after(limit, counted),
             )
 
     async def reset(self) -> None:
