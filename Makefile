@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test audit-deps lint schema migrations bench fuzz clean
+.PHONY: install run test audit-deps lint schema migrations bench fuzz clean screenshot
 
 # the moderators' console (GET /graphql in a browser) is built from the npm registry when npm
 # is present; without it the page says how to build it
@@ -62,3 +62,7 @@ fuzz: install
 bench: install
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
 	$(PY) bench/run.py
+
+# the README's picture of the console, taken by the console's browser test
+screenshot: install
+	BTL_CONSOLE_SCREENSHOT=$(CURDIR)/docs/console.png $(PY) -m pytest -q tests/test_console.py -k chromium
