@@ -20,10 +20,11 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from schema.audience import Audience, DocumentAudiences
 from schema.console import console_page
 from schema.context import Context
 from schema.loaders import Loaders
-from schema.public_cache import CacheDeps, PublicCache, cache_key
+from schema.public_cache import CacheDeps, PublicCache, cache_key, noting
 from schema.requests import (
     Operation,
     PersistedQueries,
@@ -34,7 +35,7 @@ from schema.requests import (
 )
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
-from service.accounts import is_staff
+from service.accounts import may_act_as_staff
 from service.errors import DomainError
 from service.models import User
 from service.runtime import Runtime
@@ -43,6 +44,7 @@ logger = logging.getLogger("btl.http")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
 _UNREAD: Any = object()
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+SHAREABLE = frozenset({Audience.PUBLIC, Audience.VIEWER})
 
 
 def wants_graphql_response(connection: HTTPConnection) -> bool:
@@ -81,6 +83,16 @@ class GraphQLView(GraphQL[Context, None]):
             cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
         )
         self.templates = Templates()
+        self.document_audiences = DocumentAudiences(
+            cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
+        )
+
+    def shareable(self, query: str) -> bool:
+        """Whether a signed-out answer to this document may be kept for every signed-out
+        reader: it asks for PUBLIC fields, and VIEWER ones (the same for everyone signed
+        out); never for a SELF or STAFF field, nor an undeclared one."""
+        found = self.document_audiences.of(query)
+        return found is not None and found <= SHAREABLE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,7 +132,7 @@ class GraphQLView(GraphQL[Context, None]):
         if cached is not None:
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
         else:
-            response = await self._run(request)
+            response = await self._guarded(lambda: self._fresh(operation))
             deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
             if deps is not None and response.status_code == 200:
                 await self.public_cache.keep(
@@ -131,6 +143,12 @@ class GraphQLView(GraphQL[Context, None]):
                     response.headers.get("content-type", "application/json"),
                 )
         return self._http_caching(request, response)
+
+    async def _fresh(self, operation: Operation) -> Response:
+        """A signed-out answer computed now, noting what it depends on when it may be kept."""
+        if self.shareable(operation.query):
+            operation.request.state.cache_deps = await self.public_cache.begin()
+        return await self._execute(operation.request)
 
     def _http_caching(self, request: Request, response: Response) -> Response:
         """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag."""
@@ -154,7 +172,11 @@ class GraphQLView(GraphQL[Context, None]):
         found = await sessions.authenticate(token)
         request.state.session = found  # get_context takes it from here
         viewer = found[0] if found is not None else None
-        if viewer is not None and not is_staff(viewer) and self.runtime.settings.viewer_overlay:
+        if (
+            viewer is not None
+            and not may_act_as_staff(viewer)
+            and self.runtime.settings.viewer_overlay
+        ):
             plan = self.planner.plan(operation.query)
             response = await self._overlaid(operation, viewer, plan) if plan else None
             if response is not None:
@@ -168,14 +190,17 @@ class GraphQLView(GraphQL[Context, None]):
         if cached is not None:
             body = cached.body
         else:
-            deps = CacheDeps()
+            deps = await self.public_cache.begin()
             context = self._context(operation.request, None, None, None, deps)
-            result = await self.schema.execute(
-                plan.query,
-                variable_values=operation.variables,
-                context_value=context,
-                operation_name=operation.operation_name,
-            )
+            try:
+                result = await self.schema.execute(
+                    plan.query,
+                    variable_values=operation.variables,
+                    context_value=context,
+                    operation_name=operation.operation_name,
+                )
+            finally:
+                noting(None)  # the reader's own part is not the shared answer's
             if result.errors or result.extensions:
                 return None  # the ordinary way gives the right errors
             body = self.encode_json_bytes({"data": result.data})
@@ -232,9 +257,8 @@ class GraphQLView(GraphQL[Context, None]):
                 found = await sessions.authenticate(token)
             if found:
                 viewer, session_id = found
-        # what a signed-out answer reads, so it can be cached exactly
-        deps = CacheDeps() if token is None else None
-        request.state.cache_deps = deps
+        # what a signed-out answer reads, so it can be cached exactly (_answer decided)
+        deps = getattr(request.state, "cache_deps", None) if token is None else None
         return self._context(request, response, viewer, session_id, deps)
 
     def _context(
@@ -245,6 +269,7 @@ class GraphQLView(GraphQL[Context, None]):
         session_id: int | None,
         deps: CacheDeps | None,
     ) -> Context:
+        noting(deps)  # the objects made for this answer note what it depends on
         return Context(
             runtime=self.runtime,
             request=request,

@@ -7,7 +7,6 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from schema.context import Info
-from service.accounts import is_staff
 from service.errors import Forbidden, Unauthenticated
 from service.models import Role, User
 
@@ -21,16 +20,6 @@ def require_viewer(info: Info) -> User:
 
 def is_admin(user: User | None) -> bool:
     return user is not None and user.role == Role.ADMIN
-
-
-def sees_private_fields_of(info: Info, user_id: int | None) -> bool:
-    """Self, moderators and admins see a user's private fields; nobody else does."""
-    viewer = info.context.viewer
-    return viewer is not None and (viewer.id == user_id or is_staff(viewer))
-
-
-def viewer_is_staff(info: Info) -> bool:
-    return is_staff(info.context.viewer)
 
 
 class IsAuthenticated(BasePermission):

@@ -15,6 +15,7 @@ import json
 import pickle
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -23,17 +24,26 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from service import articles
+from service import public_versions
 from service.clock import now
-from service.models import Article
+from service.models import Article, Comment
 from service.shared_reads import SharedReads
 
 
 @dataclass
 class CacheDeps:
-    """What a signed-out answer depends on, gathered while it is computed."""
+    """What a signed-out answer depends on, gathered while it is computed.
+
+    The objects of the answer note themselves as they are made (`noting`): an Article its
+    version, a Comment the article whose thread it belongs to, a User or the rules the public
+    epoch. The answer is kept only if every article its comments belong to had its version
+    read, and the epoch was read (before anything else) if anything used it: a path that
+    forgets to read a version makes an answer that is not kept, never one kept too long."""
 
     article_versions: dict[str, int] = field(default_factory=dict)
+    articles_shown: set[str] = field(default_factory=set)
+    epoch: int | None = None  # read when the answer began, before any row it shows
+    uses_epoch: bool = False
     expires_at: datetime | None = None
     cacheable: bool = True
 
@@ -47,6 +57,59 @@ class CacheDeps:
     def not_cacheable(self) -> None:
         self.cacheable = False
 
+    def complete(self) -> bool:
+        """Whether every version the answer depends on was read in time."""
+        return (
+            self.cacheable
+            and (bool(self.article_versions) or self.uses_epoch)
+            and self.articles_shown <= self.article_versions.keys()
+            and (self.epoch is not None or not self.uses_epoch)
+        )
+
+
+# the signed-out answer being computed in this task, if any (set by the HTTP view)
+_noting: ContextVar[CacheDeps | None] = ContextVar("btl_cache_deps", default=None)
+
+
+def noting(deps: CacheDeps | None) -> None:
+    """From here on in this task, objects made for the answer note themselves in `deps`."""
+    _noting.set(deps)
+
+
+def note_article(article: Article) -> None:
+    """The answer shows this article: it holds while the version does."""
+    deps = _noting.get()
+    if deps is None:
+        return
+    deps.read_article(article.id, article.version)
+    if article.closes_at is not None:
+        note_until(article.closes_at)  # commentsOpen flips by itself then
+
+
+def note_comment(comment: Comment) -> None:
+    """The answer shows a comment of this article: the article's version must have been read."""
+    deps = _noting.get()
+    if deps is not None:
+        deps.articles_shown.add(comment.article_id)
+
+
+def note_epoch(until: datetime | None = None) -> None:
+    """The answer shows a person or the rules: it holds while the public epoch does (and
+    until `until`, e.g. the end of a suspension)."""
+    deps = _noting.get()
+    if deps is None:
+        return
+    deps.uses_epoch = True
+    if until is not None:
+        note_until(until)
+
+
+def note_until(moment: datetime) -> None:
+    """What the answer shows changes by the clock at `moment` (a coverage level, a closing)."""
+    deps = _noting.get()
+    if deps is not None and moment > now():
+        deps.true_until(moment)
+
 
 @dataclass(frozen=True)
 class CachedAnswer:
@@ -54,6 +117,7 @@ class CachedAnswer:
     status_code: int
     media_type: str
     article_versions: dict[str, int]
+    epoch: int | None  # None: the answer shows no person and no rules
     expires_at: datetime | None
 
 
@@ -133,18 +197,41 @@ class PublicCache:
         if cached.expires_at is not None and now() >= cached.expires_at:
             await self.store.drop(key)
             return None
-        if cached.article_versions:
-            ids = sorted(cached.article_versions)
-            current = await self.shared.read(("versions", *ids), lambda: articles.versions(ids))
-            if current != cached.article_versions:
-                await self.store.drop(key)
-                return None
+        if await self.versions(sorted(cached.article_versions), cached.epoch is not None) != (
+            cached.article_versions,
+            cached.epoch,
+        ):
+            await self.store.drop(key)
+            return None
         return cached
 
+    async def versions(
+        self, article_ids: list[str], epoch: bool
+    ) -> tuple[dict[str, int], int | None]:
+        """The current versions, one read shared by a burst of readers asking for the same."""
+        return await self.shared.read(
+            ("versions", epoch, *article_ids),
+            lambda: public_versions.read(article_ids, epoch=epoch),
+        )
+
+    async def begin(self) -> CacheDeps:
+        """The dependencies of an answer about to be computed: the epoch is read first, so
+        no change to a person can slip between the rows read and the version kept."""
+        _, epoch = await self.versions([], True)
+        return CacheDeps(epoch=epoch)
+
     async def keep(self, key: str, deps: CacheDeps, body: bytes, status: int, media: str) -> None:
-        if deps.cacheable:
+        if deps.complete():
             await self.store.put(
-                key, CachedAnswer(body, status, media, dict(deps.article_versions), deps.expires_at)
+                key,
+                CachedAnswer(
+                    body,
+                    status,
+                    media,
+                    dict(deps.article_versions),
+                    deps.epoch if deps.uses_epoch else None,
+                    deps.expires_at,
+                ),
             )
 
 
@@ -156,18 +243,3 @@ class PublicCacheGuard(SchemaExtension):
         if deps is not None and self.execution_context.operation_type != OperationType.QUERY:
             deps.not_cacheable()
         yield
-
-
-def note_article(deps: CacheDeps | None, article: Article) -> None:
-    """The answer shows this article's thread: it holds while the version does."""
-    if deps is None:
-        return
-    deps.read_article(article.id, article.version)
-    if article.closes_at is not None and article.closes_at > now():
-        deps.true_until(article.closes_at)  # commentsOpen flips by itself then
-
-
-def note_uncacheable(deps: CacheDeps | None) -> None:
-    """The answer reads something no article version covers (a user's status, the clock)."""
-    if deps is not None:
-        deps.not_cacheable()

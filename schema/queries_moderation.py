@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.audience import gated_staff_field
 from schema.context import Info
 from schema.permissions import IsModerator
 from schema.types.moderation import ModerationActionConnection, QueueConnection, QueueOrder
@@ -12,7 +13,7 @@ from service import moderation_log, queue
 
 @strawberry.type
 class ModerationQueries:
-    @strawberry.field(description="Moderators and admins.", permission_classes=[IsModerator])
+    @gated_staff_field(description="Moderators and admins.", permission_classes=[IsModerator])
     async def moderation_queue(
         self,
         info: Info,
@@ -27,7 +28,7 @@ class ModerationQueries:
         )
         return QueueConnection.of(page, await queue.total())
 
-    @strawberry.field(
+    @gated_staff_field(
         description="Moderators and admins. Newest first; filter by comment or by the user "
         "acted on.",
         permission_classes=[IsModerator],

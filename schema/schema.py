@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.audience import Audience, audience
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
@@ -33,8 +34,11 @@ from service.errors import DomainError
 logger = logging.getLogger("btl.graphql")
 
 Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries))
-Mutation = merge_types(
-    "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+# a mutation's answer belongs to whoever made it
+Mutation = audience(Audience.VIEWER)(
+    merge_types(
+        "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+    )
 )
 
 
@@ -60,7 +64,8 @@ class BtlSchema(strawberry.Schema):
                 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, query: type = Query) -> strawberry.Schema:
+    """The served schema; tests may give another Query (e.g. one with a throwaway field)."""
     extensions: list[Any] = [
         *limit_extensions(settings),
         # parsing and validating the same document again is ~40 % of a thread page
@@ -72,7 +77,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     return BtlSchema(
-        query=Query,
+        query=query,
         mutation=Mutation,
         subscription=CommentSubscriptions,
         extensions=extensions,

@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from schema.audience import Audience, audience
 from schema.context import Info
 from schema.requests import bearer_token
 from schema.types.comments import CommentType
@@ -20,6 +21,7 @@ class CommentEventKind(Enum):
     UPDATED = "UPDATED"
 
 
+@audience(Audience.VIEWER)  # as the subscriber may see it
 @strawberry.type(name="CommentEvent")
 class CommentEventType:
     kind: CommentEventKind
@@ -37,6 +39,7 @@ async def _sign_in_from_connection(info: Info) -> None:
         ctx.viewer, ctx.session_id = found
 
 
+@audience(Audience.VIEWER)
 @strawberry.type(name="Subscription")
 class CommentSubscriptions:
     @strawberry.subscription(

@@ -44,54 +44,22 @@ from graphql import (
     visit,
 )
 
+from schema.audience import Audience, FieldAudiences
 from service import articles, commenting, comments
 from service.models import User
 from service.runtime import Runtime
 
 MARK = "btl__v"
 
-# Fields whose value is the same for every reader who is not staff (the public cache's
-# exactness covers them); a document with any field outside these runs the ordinary way.
-SHARED_FIELDS = frozenset(
-    {
-        ("Query", "article"),
-        ("Query", "articles"),
-        ("Query", "comment"),
-        ("Article", "id"),
-        ("Article", "title"),
-        ("Article", "url"),
-        ("Article", "commentsOpen"),
-        ("Article", "closesAt"),
-        ("Article", "commentCount"),
-        ("Article", "comments"),
-        ("Comment", "id"),
-        ("Comment", "article"),
-        ("Comment", "author"),
-        ("Comment", "parent"),
-        ("Comment", "body"),
-        ("Comment", "status"),
-        ("Comment", "createdAt"),
-        ("Comment", "editedAt"),
-        ("Comment", "amendedByModerator"),
-        ("Comment", "replyCount"),
-        ("Comment", "replies"),
-        ("CommentConnection", "edges"),
-        ("CommentConnection", "pageInfo"),
-        ("CommentEdge", "cursor"),
-        ("CommentEdge", "node"),
-        ("PageInfo", "hasNextPage"),
-        ("PageInfo", "endCursor"),
-        ("User", "id"),
-        ("User", "displayName"),
-        ("User", "createdAt"),
-        ("CommentPermission", "allowed"),
-        ("CommentPermission", "reason"),
-    }
-)
-VIEWER_FIELDS = {
+# The VIEWER fields the overlay computes for a reader (with the subfields of their values);
+# a document with any other VIEWER field, or a SELF or STAFF one, runs the ordinary way.
+# PUBLIC fields come from the shared answer: schema/audience.py says which they are.
+FILLED = {
     "Comment": frozenset({"viewerHasReported", "viewerCanEdit"}),
     "Article": frozenset({"commentPermission"}),
+    "CommentPermission": frozenset({"allowed", "reason"}),
 }
+VIEWER_FIELDS = {name: FILLED[name] for name in ("Comment", "Article")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +89,10 @@ class _Ineligible(Exception):
 
 
 class _Planner(Visitor):
-    def __init__(self, type_info: TypeInfo) -> None:
+    def __init__(self, type_info: TypeInfo, audiences: FieldAudiences) -> None:
         super().__init__()
         self.type_info = type_info
+        self.audiences = audiences
         self.sites: list[Site] = []
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
@@ -142,9 +111,10 @@ class _Planner(Visitor):
             raise _Ineligible
         if name == "__typename":
             return
-        if (parent.name, name) not in SHARED_FIELDS and name not in VIEWER_FIELDS.get(
-            parent.name, ()
-        ):
+        audience = self.audiences.of(parent.name, name)
+        if audience is Audience.PUBLIC:
+            return
+        if audience is not Audience.VIEWER or name not in FILLED.get(parent.name, ()):
             raise _Ineligible
 
     def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode | None:
@@ -190,6 +160,10 @@ class Planner:
 
     def __init__(self, schema: GraphQLSchema, max_tokens: int, max_documents: int = 256) -> None:
         self.schema = schema
+        self.audiences = FieldAudiences(schema)
+        for type_name, names in FILLED.items():
+            for name in names:  # the overlay never computes a value everybody shares
+                assert self.audiences.of(type_name, name) is Audience.VIEWER, (type_name, name)
         self.max_tokens = max_tokens  # the same bound strawberry's parse applies
         self.max_documents = max_documents
         self.plans: OrderedDict[str, Plan | None] = OrderedDict()
@@ -210,7 +184,7 @@ class Planner:
         except GraphQLError:
             return None
         type_info = TypeInfo(self.schema)
-        planner = _Planner(type_info)
+        planner = _Planner(type_info, self.audiences)
         try:
             rewritten: DocumentNode = visit(document, TypeInfoVisitor(type_info, planner))
         except _Ineligible:

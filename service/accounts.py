@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import sessions
+from service import public_versions, sessions
 from service.clock import now
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
 from service.models import Role, User, UserStatus
@@ -62,6 +62,11 @@ def status_of(user: User, at: datetime | None = None) -> UserStatus:
 
 def is_staff(user: User | None) -> bool:
     return user is not None and user.role in (Role.MODERATOR, Role.ADMIN)
+
+
+def may_act_as_staff(user: User | None) -> bool:
+    """A moderator or admin in good standing: a banned or suspended one acts on nothing."""
+    return is_staff(user) and status_of(user) == UserStatus.ACTIVE  # type: ignore[arg-type]
 
 
 async def create_user(
@@ -152,4 +157,5 @@ async def set_role(actor: User, user_id: str, role: Role) -> User:
                 raise InvalidInput("The last admin cannot be demoted.", "role")
         user.role = role
         await user.save(update_fields=["role"])
+        await public_versions.bump_epoch()  # User.role is public
     return user

@@ -42,8 +42,11 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Build the app; `manage_database=False` leaves Tortoise to the caller (tests)."""
+def create_app(
+    settings: Settings, *, manage_database: bool = True, query: type | None = None
+) -> Starlette:
+    """Build the app; `manage_database=False` leaves Tortoise to the caller, and `query`
+    replaces the schema's Query type (both for tests)."""
     from schema.console import console_routes
     from schema.http import GraphQLView
     from schema.public_cache import MemoryStore, PublicCache, RedisStore
@@ -69,7 +72,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     graphql = GraphQLView(
         runtime,
         PublicCache(store, runtime.shared),
-        schema=build_schema(settings),
+        schema=build_schema(settings) if query is None else build_schema(settings, query),
         graphql_ide="graphiql",
     )
     middleware = []

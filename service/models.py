@@ -252,3 +252,15 @@ class ModerationAction(Model):
             Index(fields=("comment_id", "id"), name="actions_comment_idx"),
             Index(fields=("target_user_id", "id"), name="actions_user_idx"),
         )
+
+
+class PublicEpoch(Model):
+    """One row: bumped by every change to what signed-out answers show that no article's
+    version covers (a display name, a role, a ban, the rules), so cached answers that show
+    people or rules are stale everywhere at once."""
+
+    id = fields.IntField(primary_key=True)
+    value = fields.IntField(default=0)
+
+    class Meta:
+        table = "public_epoch"

@@ -11,7 +11,15 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from service import articles, comments, counters, events, moderation_log, reports
+from service import (
+    articles,
+    comments,
+    counters,
+    events,
+    moderation_log,
+    public_versions,
+    reports,
+)
 from service.accounts import get_user
 from service.clock import now
 from service.errors import InvalidInput, NotFound
@@ -168,6 +176,7 @@ async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str
     async with in_transaction():
         target.suspended_until = until
         await target.save(update_fields=["suspended_until"])
+        await public_versions.bump_epoch()  # User.status is public
         await moderation_log.record(
             ActionKind.SUSPEND_USER, moderator=moderator, target_user=target, reason=reason
         )
@@ -180,6 +189,7 @@ async def ban(moderator: User, *, user_id: str, reason: str) -> User:
     async with in_transaction():
         target.banned = True
         await target.save(update_fields=["banned"])
+        await public_versions.bump_epoch()  # User.status is public
         await moderation_log.record(
             ActionKind.BAN_USER, moderator=moderator, target_user=target, reason=reason
         )
@@ -193,6 +203,7 @@ async def reinstate(moderator: User, *, user_id: str, reason: str) -> User:
         target.banned = False
         target.suspended_until = None
         await target.save(update_fields=["banned", "suspended_until"])
+        await public_versions.bump_epoch()  # User.status is public
         await moderation_log.record(
             ActionKind.REINSTATE_USER, moderator=moderator, target_user=target, reason=reason
         )

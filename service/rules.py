@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import sql
+from service import public_versions, sql
 from service.clock import now
 from service.errors import InvalidInput
 from service.models import CommunityRules, User
@@ -26,7 +26,11 @@ async def publish(body: str) -> CommunityRules:
             async with in_transaction():
                 latest = await current()
                 version = (latest.version if latest else 0) + 1
-                return await CommunityRules.create(version=version, body=text, updated_at=now())
+                published = await CommunityRules.create(
+                    version=version, body=text, updated_at=now()
+                )
+                await public_versions.bump_epoch()
+                return published
         except IntegrityError:
             continue
     raise InvalidInput("Another version was published at the same time; try again.", "body")

@@ -20,7 +20,8 @@ from tortoise.queryset import QuerySet
 
 from service import sql
 from service.errors import BadUserInput
-from service.models import Comment, CommentStatus, User
+from service.models import Comment, User
+from service.visibility import READER_VISIBLE_SQL, reader_visible
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -73,15 +74,6 @@ async def keyset_page(query: QuerySet[M], *ordering: str, first: int) -> Page[M]
     return Page(list(rows[:first]), len(rows) > first)
 
 
-# readers see published comments, and gone ones that keep published replies (tombstones)
-READER_VISIBLE_SQL = "(c.status = 'PUBLISHED' OR c.reply_count > 0)"
-
-
-def _visible_to_readers() -> Q:
-    # a comment that is gone but has published replies stays as a tombstone
-    return Q(status=CommentStatus.PUBLISHED) | Q(reply_count__gt=0)
-
-
 _AUTHOR_COLUMNS = ", ".join(f'u.{column} AS "author {column}"' for column in User._meta.db_fields)
 
 
@@ -125,7 +117,7 @@ async def top_level(
 async def replies(parent_id: int, *, first: int, after: str | None, staff: bool) -> Page[Comment]:
     query = Comment.filter(parent_id=parent_id)
     if not staff:
-        query = query.filter(_visible_to_readers())
+        query = query.filter(reader_visible())
     if after:
         query = query.filter(after_filter(after, descending=False))
     return await keyset_page(query, "created_at", "id", first=first)

@@ -5,8 +5,16 @@ from enum import Enum
 
 import strawberry
 
+from schema.audience import (
+    Audience,
+    audience,
+    carried,
+    public_field,
+    viewer_field,
+    viewer_is_staff,
+)
 from schema.context import Info
-from schema.permissions import viewer_is_staff
+from schema.public_cache import note_article
 from schema.types.comments import CommentConnection
 from service import articles, commenting, models, threads
 
@@ -21,6 +29,8 @@ strawberry.enum(commenting.BlockedReason, name="CommentBlockedReason")
 CommentBlockedReason = commenting.BlockedReason
 
 
+@audience(Audience.VIEWER)  # the value of Article.commentPermission
+@carried
 @strawberry.type(
     name="CommentPermission",
     description="Whether the viewer may comment on an article now, "
@@ -35,31 +45,34 @@ class CommentPermissionType:
 class ArticleType:
     model: strawberry.Private[models.Article]
 
-    @strawberry.field(description="The publisher's own story id.")
+    def __post_init__(self) -> None:
+        note_article(self.model)
+
+    @public_field(description="The publisher's own story id.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(self.model.id)
 
-    @strawberry.field
+    @public_field
     def title(self) -> str | None:
         return self.model.title
 
-    @strawberry.field
+    @public_field
     def url(self) -> str | None:
         return self.model.url
 
-    @strawberry.field
+    @public_field
     def comments_open(self) -> bool:
         return articles.comments_open(self.model)
 
-    @strawberry.field(description="When commenting closes by itself; null: it does not.")
+    @public_field(description="When commenting closes by itself; null: it does not.")
     def closes_at(self) -> datetime | None:
         return self.model.closes_at
 
-    @strawberry.field(description="Published (visible) comments, replies included.")
+    @public_field(description="Published (visible) comments, replies included.")
     def comment_count(self) -> int:
         return self.model.comment_count
 
-    @strawberry.field
+    @viewer_field
     async def comment_permission(self, info: Info) -> CommentPermissionType:
         ctx = info.context
         viewer = ctx.viewer
@@ -68,7 +81,7 @@ class ArticleType:
         verdict = commenting.decide(ctx.runtime.settings, viewer, self.model, held, rules)
         return CommentPermissionType(allowed=verdict.allowed, reason=verdict.reason)
 
-    @strawberry.field(description="Top-level comments.")
+    @public_field(description="Top-level comments.")
     async def comments(
         self,
         info: Info,

@@ -6,12 +6,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.audience import (
+    Audience,
+    audience,
+    carried,
+    public_field,
+    staff_field,
+    viewer_field,
+    viewer_is_staff,
+)
 from schema.context import Info
-from schema.permissions import viewer_is_staff
-from schema.public_cache import note_article
+from schema.public_cache import note_comment
 from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
-from service import comments, models, threads
+from service import comments, models, threads, visibility
 
 if TYPE_CHECKING:
     from schema.types.articles import ArticleType
@@ -21,6 +29,7 @@ strawberry.enum(models.CommentStatus, name="CommentStatus")
 CommentStatus = models.CommentStatus
 
 
+@audience(Audience.STAFF)  # reached through Comment.revisions
 @strawberry.type(name="CommentRevision")
 class CommentRevisionType:
     model: strawberry.Private[models.CommentRevision]
@@ -46,21 +55,23 @@ class CommentType:
     # resolved without awaiting when the page already knows them (fewer awaits per field)
     reported_ids: strawberry.Private[frozenset[int] | None] = None
 
-    @strawberry.field
+    def __post_init__(self) -> None:
+        note_comment(self.model)
+
+    @public_field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.model.id))
 
-    @strawberry.field
+    @public_field
     async def article(
         self, info: Info
     ) -> Annotated[ArticleType, strawberry.lazy("schema.types.articles")]:
         from schema.types.articles import ArticleType
 
         article = await info.context.loaders.article_by_id.load(self.model.article_id)
-        note_article(info.context.cache_deps, article)
         return ArticleType(model=article)
 
-    @strawberry.field(
+    @public_field(
         description="Null once the author's account is deleted.", graphql_type=UserType | None
     )
     def author(self, info: Info) -> UserType | Awaitable[UserType | None] | None:
@@ -75,43 +86,42 @@ class CommentType:
     async def _author_later(info: Info, author_id: int) -> UserType | None:
         return user_or_none(await info.context.loaders.user_by_id.load(author_id))
 
-    @strawberry.field
+    @public_field
     async def parent(self, info: Info) -> CommentType | None:
         if self.model.parent_id is None:
             return None
         parent = await info.context.loaders.comment_by_id.load(self.model.parent_id)
         return CommentType(model=parent) if parent else None
 
-    @strawberry.field(
+    # PUBLIC: the same for every reader; staff read every text (never from a shared answer)
+    @public_field(
         description="Null unless PUBLISHED, except for moderators and admins, "
         "who always see the text."
     )
     def body(self, info: Info) -> str | None:
-        if self.model.status == models.CommentStatus.PUBLISHED or viewer_is_staff(info):
-            return self.model.body
-        return None
+        return visibility.visible_body(self.model, staff=viewer_is_staff(info))
 
-    @strawberry.field
+    @public_field
     def status(self) -> CommentStatus:
         return self.model.status
 
-    @strawberry.field
+    @public_field
     def created_at(self) -> datetime:
         return self.model.created_at
 
-    @strawberry.field(description="Last edit by the author.")
+    @public_field(description="Last edit by the author.")
     def edited_at(self) -> datetime | None:
         return self.model.edited_at
 
-    @strawberry.field
+    @public_field
     def amended_by_moderator(self) -> bool:
         return self.model.amended_by_moderator
 
-    @strawberry.field(description="Published replies, at any depth below this comment.")
+    @public_field(description="Published replies, at any depth below this comment.")
     def reply_count(self) -> int:
         return self.model.reply_count
 
-    @strawberry.field(description="Direct replies, oldest first.")
+    @public_field(description="Direct replies, oldest first.")
     async def replies(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> CommentConnection:
@@ -124,7 +134,7 @@ class CommentType:
             )
         return CommentConnection.of(page)
 
-    @strawberry.field(graphql_type=bool)
+    @viewer_field(graphql_type=bool)
     def viewer_has_reported(self, info: Info) -> bool | Awaitable[bool]:
         if info.context.viewer is None:
             return False
@@ -136,36 +146,38 @@ class CommentType:
         reported = await info.context.loaders.reported_ids_by_article.load(self.model.article_id)
         return self.model.id in reported
 
-    @strawberry.field
+    @viewer_field
     def viewer_can_edit(self, info: Info) -> bool:
         return comments.can_edit(info.context.runtime, info.context.viewer, self.model)
 
-    @strawberry.field(description="Moderators and admins only.")
-    def open_report_count(self, info: Info) -> int | None:
-        return self.model.open_report_count if viewer_is_staff(info) else None
+    @staff_field(description="Moderators and admins only.")
+    def open_report_count(self) -> int | None:
+        return self.model.open_report_count
 
-    @strawberry.field(description="Moderators and admins only.")
+    @staff_field(description="Moderators and admins only.")
     async def reports(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Annotated[ReportConnection, strawberry.lazy("schema.types.reports")] | None:
         from schema.types.reports import reports_of
 
-        return await reports_of(info, self.model.id, 20 if first is None else first, after)
+        return await reports_of(self.model.id, 20 if first is None else first, after)
 
-    @strawberry.field(description="Earlier texts, oldest first. Moderators and admins only.")
+    @staff_field(description="Earlier texts, oldest first. Moderators and admins only.")
     async def revisions(self, info: Info) -> list[CommentRevisionType] | None:
-        if not viewer_is_staff(info):
-            return None
         rows = await info.context.loaders.revisions_by_comment_id.load(self.model.id)
         return [CommentRevisionType(model=r) for r in rows]
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class CommentEdge:
     cursor: str
     node: CommentType
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class CommentConnection:
     edges: list[CommentEdge]

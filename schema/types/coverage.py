@@ -4,12 +4,15 @@ from datetime import datetime
 
 import strawberry
 
+from schema.audience import Audience, audience
+from schema.public_cache import note_until
 from service import coverage
 
 strawberry.enum(coverage.CoverageLevel, name="CoverageLevel")
 CoverageLevel = coverage.CoverageLevel
 
 
+@audience(Audience.PUBLIC)
 @strawberry.type(name="ModerationCoverage")
 class ModerationCoverageType:
     level: CoverageLevel
@@ -21,6 +24,9 @@ class ModerationCoverageType:
         description="Distinct reporters that hide a comment automatically at this level; "
         "null: never."
     )
+
+    def __post_init__(self) -> None:
+        note_until(self.next_change_at)  # the level changes by the clock then
 
     @classmethod
     def of(cls, value: coverage.Coverage) -> ModerationCoverageType:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.audience import Audience, audience, carried
 from service import errors
 
 if TYPE_CHECKING:
@@ -18,56 +19,78 @@ class Error:
     message: str
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class InvalidInput(Error):
     field: str | None = None
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class NotFound(Error):
     pass
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class NotAllowed(Error):
     pass
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class InvalidCredentials(Error):
     pass
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class EmailTaken(Error):
     pass
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class RateLimited(Error):
     retry_after_seconds: int
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class SubscriptionRequired(Error):
     subscribe_url: str | None = None
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class RulesNotAccepted(Error):
     rules: Annotated[CommunityRulesType, strawberry.lazy("schema.types.rules")]
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class CommentsClosed(Error):
     pass
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class AccountSuspended(Error):
     until: datetime | None = None
 
 
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class AlreadyReported(Error):
     pass

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from schema.audience import Audience, audience
 from schema.context import Info
 from schema.types.articles import ArticleType
 from schema.types.comments import CommentType
@@ -18,6 +19,7 @@ strawberry.enum(models.ActionKind, name="ModerationActionKind")
 ModerationActionKind = models.ActionKind
 
 
+@audience(Audience.STAFF)  # reached through a moderators' query
 @strawberry.type(description="A comment with open reports, as a moderator sees it in the queue.")
 class QueueItem:
     model: strawberry.Private[models.Comment]
@@ -45,12 +47,14 @@ class QueueItem:
         return self.model.last_open_report_at
 
 
+@audience(Audience.STAFF)
 @strawberry.type
 class QueueEdge:
     cursor: str
     node: QueueItem
 
 
+@audience(Audience.STAFF)
 @strawberry.type
 class QueueConnection:
     edges: list[QueueEdge]
@@ -69,6 +73,7 @@ class QueueConnection:
         )
 
 
+@audience(Audience.STAFF)
 @strawberry.type(name="ModerationAction", description="One line of the append-only moderation log.")
 class ModerationActionType:
     model: strawberry.Private[models.ModerationAction]
@@ -125,12 +130,14 @@ class ModerationActionType:
         return self.model.created_at
 
 
+@audience(Audience.STAFF)
 @strawberry.type
 class ModerationActionEdge:
     cursor: str
     node: ModerationActionType
 
 
+@audience(Audience.STAFF)
 @strawberry.type
 class ModerationActionConnection:
     edges: list[ModerationActionEdge]

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.audience import Audience, audience, carried
 
+
+@audience(Audience.PUBLIC)
+@carried
 @strawberry.type
 class PageInfo:
     has_next_page: bool

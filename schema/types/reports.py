@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from schema.audience import Audience, audience, staff_field
 from schema.context import Info
-from schema.permissions import viewer_is_staff
 from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
 from service import models, reports, threads
@@ -22,6 +22,8 @@ strawberry.enum(models.ReportResolution, name="ReportResolution")
 ReportResolution = models.ReportResolution
 
 
+# reached by the reporter (reportComment's answer) and by staff (Comment.reports) only
+@audience(Audience.SELF)
 @strawberry.type(name="Report")
 class ReportType:
     model: strawberry.Private[models.Report]
@@ -40,9 +42,9 @@ class ReportType:
         assert comment is not None  # a report's comment is never deleted
         return CommentType(model=comment)
 
-    @strawberry.field(description="Moderators and admins only.")
+    @staff_field(description="Moderators and admins only.")
     async def reporter(self, info: Info) -> UserType | None:
-        if not viewer_is_staff(info) or self.model.reporter_id is None:
+        if self.model.reporter_id is None:
             return None
         return user_or_none(await info.context.loaders.user_by_id.load(self.model.reporter_id))
 
@@ -71,12 +73,14 @@ class ReportType:
         return self.model.resolution
 
 
+@audience(Audience.STAFF)  # reached through Comment.reports
 @strawberry.type
 class ReportEdge:
     cursor: str
     node: ReportType
 
 
+@audience(Audience.STAFF)
 @strawberry.type
 class ReportConnection:
     edges: list[ReportEdge]
@@ -94,9 +98,5 @@ class ReportConnection:
         )
 
 
-async def reports_of(
-    info: Info, comment_id: int, first: int, after: str | None
-) -> ReportConnection | None:
-    if not viewer_is_staff(info):
-        return None
+async def reports_of(comment_id: int, first: int, after: str | None) -> ReportConnection:
     return ReportConnection.of(await reports.for_comment(comment_id, first=first, after=after))

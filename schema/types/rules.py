@@ -4,14 +4,20 @@ from datetime import datetime
 
 import strawberry
 
+from schema.audience import Audience, audience
+from schema.public_cache import note_epoch
 from service import models
 
 
+@audience(Audience.PUBLIC)
 @strawberry.type(name="CommunityRules")
 class CommunityRulesType:
     version: int
     body: str
     updated_at: datetime = strawberry.field(description="Shown to readers as 'Last Updated'.")
+
+    def __post_init__(self) -> None:
+        note_epoch()  # publishing new rules moves the epoch
 
     @classmethod
     def of(cls, rules: models.CommunityRules) -> CommunityRulesType:

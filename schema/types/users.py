@@ -4,9 +4,9 @@ from datetime import datetime
 
 import strawberry
 
+from schema.audience import Audience, audience, public_field, self_field
 from schema.context import Info
-from schema.permissions import sees_private_fields_of
-from schema.public_cache import note_uncacheable
+from schema.public_cache import note_epoch
 from service import accounts, entitlements, models, sessions
 
 strawberry.enum(models.Role, name="Role")
@@ -15,6 +15,8 @@ strawberry.enum(models.UserStatus, name="UserStatus")
 UserStatus = models.UserStatus
 
 
+# reached through User.entitlements (SELF) or an admin's own mutation
+@audience(Audience.SELF)
 @strawberry.type(name="Entitlement")
 class EntitlementType:
     model: strawberry.Private[models.Entitlement]
@@ -50,63 +52,62 @@ class EntitlementType:
 class UserType:
     model: strawberry.Private[models.User]
 
-    @strawberry.field
+    def __post_init__(self) -> None:
+        note_epoch(until=self.model.suspended_until)
+
+    @property
+    def owner_id(self) -> int:
+        """Whose SELF fields these are."""
+        return self.model.id
+
+    @public_field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.model.id))
 
-    @strawberry.field
+    @public_field
     def display_name(self) -> str:
         return self.model.display_name
 
-    @strawberry.field
+    @public_field
     def created_at(self) -> datetime:
         return self.model.created_at
 
-    @strawberry.field
-    def role(self, info: Info) -> Role:
-        note_uncacheable(info.context.cache_deps)  # setUserRole moves no article version
+    @public_field
+    def role(self) -> Role:
         return self.model.role
 
-    @strawberry.field
-    def status(self, info: Info) -> UserStatus:
-        note_uncacheable(info.context.cache_deps)  # suspensions end by the clock
+    @public_field
+    def status(self) -> UserStatus:
         return accounts.status_of(self.model)
 
-    @strawberry.field
-    def suspended_until(self, info: Info) -> datetime | None:
-        note_uncacheable(info.context.cache_deps)
+    @public_field
+    def suspended_until(self) -> datetime | None:
         if accounts.status_of(self.model) == models.UserStatus.SUSPENDED:
             return self.model.suspended_until
         return None
 
-    @strawberry.field(description="Self, moderators and admins only; null for anyone else.")
-    def email(self, info: Info) -> str | None:
-        return self.model.email if sees_private_fields_of(info, self.model.id) else None
+    @self_field(description="Self, moderators and admins only; null for anyone else.")
+    def email(self) -> str | None:
+        return self.model.email
 
-    @strawberry.field(
+    @self_field(
         description="True while the user holds an active entitlement that allows commenting. "
         "Self, moderators and admins only."
     )
     async def is_subscriber(self, info: Info) -> bool | None:
-        if not sees_private_fields_of(info, self.model.id):
-            return None
         held = await info.context.loaders.entitlements_by_user_id.load(self.model.id)
         return entitlements.is_subscriber(held, info.context.runtime.settings)
 
-    @strawberry.field(description="Self, moderators and admins only.")
+    @self_field(description="Self, moderators and admins only.")
     async def entitlements(self, info: Info) -> list[EntitlementType] | None:
-        if not sees_private_fields_of(info, self.model.id):
-            return None
         held = await info.context.loaders.entitlements_by_user_id.load(self.model.id)
         return [EntitlementType(model=e) for e in held]
 
-    @strawberry.field(
+    @self_field(
         description="The version of the community rules this user last accepted. "
         "Self, moderators and admins only."
     )
-    def accepted_rules_version(self, info: Info) -> int | None:
-        if not sees_private_fields_of(info, self.model.id):
-            return None
+    def accepted_rules_version(self) -> int | None:
         return self.model.accepted_rules_version
 
 
@@ -114,6 +115,7 @@ def user_or_none(user: models.User | None) -> UserType | None:
     return UserType(model=user) if user is not None else None
 
 
+@audience(Audience.VIEWER)  # the caller's own new session
 @strawberry.type(name="AuthSession")
 class AuthSessionType:
     token: str = strawberry.field(

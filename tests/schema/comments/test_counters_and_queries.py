@@ -90,9 +90,10 @@ async def test_a_thread_page_costs_the_same_queries_whatever_its_size(
     assert len(edges) == top_level
     assert all(len(e["node"]["replies"]["edges"]) == 3 for e in edges)
     assert all(e["node"]["author"]["displayName"] for e in edges)
-    # session, article, top-level page with authors, replies, reply authors, the viewer's
-    # reports and own comments among them (a signed-in page: the shared answer, then its flags)
-    assert sql_counter.count <= 6, sql_counter.statements
+    # session, public epoch, article, top-level page with authors, replies, reply authors, the
+    # viewer's reports and own comments among them (a signed-in page: the shared answer, then
+    # its flags)
+    assert sql_counter.count <= 7, sql_counter.statements
 
 
 async def test_can_edit_reads_the_clock(api: Api) -> None:
