@@ -8,7 +8,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from service import db
-from service.config import ConfigError, Settings, load_settings
+from service.config import ConfigError, Settings, load_settings, unknown_variables
 from service.errors import DomainError
 from service.models import Role
 
@@ -27,13 +27,16 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from service.serving import serve
+    from service.serving import listening_socket, serve
 
-    serve(
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers or settings.workers,
-    )
+    host, port = args.host or settings.host, args.port or settings.port
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {host}:{port} (BTL_HOST, BTL_PORT): {exc.strerror}")
+    workers = args.workers or settings.workers
+    print(f"btl serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})")
+    serve(sock, workers=workers)
     return 0
 
 
@@ -92,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         settings = load_settings()
+        for warning in unknown_variables():
+            print(f"warning: {warning}", file=sys.stderr)
         return handlers[args.command](settings, args)
     except ConfigError as exc:
         return _fail(str(exc))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,9 +17,13 @@ T = TypeVar("T")
 class ConfigError(Exception):
     """A BTL_ variable has a value the service cannot use."""
 
-    def __init__(self, variable: str, expected: str, value: str) -> None:
-        super().__init__(f"{variable}={value!r} is invalid: expected {expected}")
+    def __init__(self, variable: str, expected: str, value: str, problem: str = "") -> None:
+        super().__init__(f"{variable}={value!r} is invalid: {problem or 'expected ' + expected}")
         self.variable = variable
+
+
+class Unusable(ValueError):
+    """A value of the right form that cannot work here; its message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,12 @@ def _database_url(text: str) -> str:
         url = "postgres://" + url.removeprefix("postgresql://")
     if not re.match(r"^(sqlite|postgres|asyncpg)://.+", url):
         raise ValueError(text)
+    if url.startswith("sqlite://"):
+        # SQLite creates the file but not its folder: without this every query would wait
+        path = url.removeprefix("sqlite://").split("?")[0]
+        folder = Path(path).parent
+        if path != ":memory:" and not folder.is_dir():
+            raise Unusable(f"the folder {str(folder)!r} does not exist")
     return url
 
 
@@ -149,16 +161,43 @@ def _positive_float(text: str) -> float:
 NONE: tuple[str, ...] = ()
 
 
+# every variable load_settings reads, gathered as it reads them (for the typo warning)
+KNOWN_VARIABLES: set[str] = set()
+# read by the tests, the bench and `make screenshot`, not by the service
+TOOL_PREFIXES = ("BTL_TEST_", "BTL_BENCH_", "BTL_FUZZ_", "BTL_CONSOLE_SCREENSHOT")
+
+
 def _read(
     env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str, default: T
 ) -> T:
+    KNOWN_VARIABLES.add(name)
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         return parse(raw)
+    except Unusable as exc:
+        raise ConfigError(name, expected, raw, str(exc)) from None
     except ValueError:
         raise ConfigError(name, expected, raw) from None
+
+
+def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
+    """One line per BTL_ variable the service does not read (a typo such as BTL_PROT),
+    naming the variable it probably meant."""
+    env = os.environ if env is None else env
+    if not KNOWN_VARIABLES:
+        load_settings(env)
+    lines = []
+    for name in sorted(env):
+        if not name.startswith("BTL_") or name in KNOWN_VARIABLES:
+            continue
+        if name.startswith(TOOL_PREFIXES):
+            continue
+        close = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        lines.append(f"{name} is not a variable btl reads; it is ignored{hint}")
+    return lines
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

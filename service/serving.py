@@ -26,7 +26,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(sock: socket.socket, workers: int) -> None:
+    """Serve on a socket the caller bound (so a port in use is one line, not uvicorn's log)."""
+    host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
         APP,
         factory=True,
@@ -37,6 +39,6 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=False,
     )
     if workers == 1:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
         return
-    Multiprocess(config, sockets=[listening_socket(host, port)]).run()
+    Multiprocess(config, sockets=[sock]).run()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +110,68 @@ def test_an_unreachable_database_is_one_line() -> None:
     assert result.returncode != 0
     assert "cannot reach the database" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///nonexistent/dir/x.sqlite3", "sqlite://./no-such-folder/x.sqlite3"]
+)
+@pytest.mark.parametrize("command", [["migrate"], ["seed-demo"], ["serve"]])
+def test_a_database_in_a_missing_folder_stops_at_once_with_one_line(
+    url: str, command: list[str]
+) -> None:
+    finished = run_cli(*command, env={"BTL_DATABASE_URL": url})
+
+    assert finished.returncode == 1
+    lines = finished.stderr.strip().splitlines()
+    assert len(lines) == 1, finished.stderr
+    assert "BTL_DATABASE_URL" in lines[0] and "does not exist" in lines[0]
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(sqlite_env: dict[str, str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        finished = run_cli("serve", env={**sqlite_env, "BTL_PORT": str(port)})
+
+    assert finished.returncode == 1
+    assert finished.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port} (BTL_HOST, BTL_PORT): Address already in use"
+    ]
+
+
+def test_a_mistyped_variable_is_named_at_start(sqlite_env: dict[str, str]) -> None:
+    finished = run_cli("migrate", env={**sqlite_env, "BTL_PROT": "9000"})
+
+    assert finished.returncode == 0
+    assert "warning: BTL_PROT is not a variable btl reads" in finished.stderr
+    assert "did you mean BTL_PORT?" in finished.stderr
+
+
+def _printed_password(output: str, who: str) -> str:
+    line = next(line for line in output.splitlines() if line.startswith(who))
+    return line.rsplit(" / ", 1)[1]
+
+
+def test_seed_demo_fills_the_queue_and_gives_each_staff_account_its_own_password(
+    sqlite_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run_cli("migrate", env=sqlite_env).returncode == 0
+
+    first = run_cli("seed-demo", env=sqlite_env)
+    again = run_cli("seed-demo", env=sqlite_env)
+
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    admin, moderator = (_printed_password(first.stdout, w) for w in ("admin", "moderator"))
+    assert admin != moderator
+    # a second run prints working passwords again (new ones: the old are not kept anywhere)
+    assert _printed_password(again.stdout, "admin") not in (admin, moderator)
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as database:
+        queued = database.execute("SELECT COUNT(*) FROM comments WHERE open_report_count > 0")
+        hidden = database.execute("SELECT COUNT(*) FROM comments WHERE status = 'HIDDEN'")
+        auto_hides = database.execute(
+            "SELECT COUNT(*) FROM moderation_actions WHERE kind = 'AUTO_HIDE'"
+        )
+        assert queued.fetchone()[0] > 1
+        assert hidden.fetchone()[0] == auto_hides.fetchone()[0] == 1

@@ -1,5 +1,6 @@
 // The console opens with one tab per moderation task: the documents of the README's
-// "For moderators" section, with the ids and reasons as variables to fill in.
+// "For moderators" section, with the ids and reasons as variables to fill in. The ids are
+// placeholders that match no row: running a tab unchanged answers NotFound, never acts.
 
 const tab = (query, variables) => ({ query: query.trim() + "\n", variables });
 const json = (value) => JSON.stringify(value, null, 2);
@@ -27,7 +28,9 @@ query Queue($after: String) {
           author { id displayName email }
           article { id title }
           reports(first: 10) {
-            edges { node { reason note reporter { displayName } createdAt } }
+            edges {
+              node { reason note reporter { displayName } createdAt }
+            }
           }
           revisions { body replacedAt replacedBy { displayName } }
         }
@@ -41,6 +44,7 @@ query Queue($after: String) {
   ),
   tab(
     `
+# Put a comment id from the Queue tab in the variables.
 # Replace a comment's text (the original is kept).
 mutation Amend($commentId: ID!, $body: String!, $reason: String!) {
   amendComment(input: {commentId: $commentId, body: $body, reason: $reason}) {
@@ -49,10 +53,11 @@ mutation Amend($commentId: ID!, $body: String!, $reason: String!) {
     ... on Error { message }
   }
 }`,
-    json({ commentId: "42", body: "[personal details removed]", reason: "doxxing" }),
+    json({ commentId: "COMMENT-ID", body: "[personal details removed]", reason: "doxxing" }),
   ),
   tab(
     `
+# Put a comment id from the Queue tab in the variables.
 # Take a comment down (a tombstone stays if it has replies).
 mutation Remove($commentId: ID!, $reason: String!) {
   removeComment(input: {commentId: $commentId, reason: $reason}) {
@@ -61,10 +66,11 @@ mutation Remove($commentId: ID!, $reason: String!) {
     ... on Error { message }
   }
 }`,
-    json({ commentId: "42", reason: "abuse" }),
+    json({ commentId: "COMMENT-ID", reason: "abuse" }),
   ),
   tab(
     `
+# Put a comment id from the Queue tab in the variables.
 # Publish a removed or hidden comment again.
 mutation Restore($commentId: ID!, $reason: String!) {
   restoreComment(input: {commentId: $commentId, reason: $reason}) {
@@ -73,10 +79,11 @@ mutation Restore($commentId: ID!, $reason: String!) {
     ... on Error { message }
   }
 }`,
-    json({ commentId: "42", reason: "reports unfounded" }),
+    json({ commentId: "COMMENT-ID", reason: "reports unfounded" }),
   ),
   tab(
     `
+# Put a comment id from the Queue tab in the variables.
 # Resolve the open reports, leave the comment up
 # (a hidden one is published again).
 mutation Dismiss($commentId: ID!, $reason: String!) {
@@ -86,10 +93,11 @@ mutation Dismiss($commentId: ID!, $reason: String!) {
     ... on Error { message }
   }
 }`,
-    json({ commentId: "42", reason: "fair comment" }),
+    json({ commentId: "COMMENT-ID", reason: "fair comment" }),
   ),
   tab(
     `
+# Put a user id from the Queue tab in the variables.
 # Stop a reader commenting until a time
 # (at most a year ahead; ban instead).
 mutation Suspend($userId: ID!, $until: DateTime!, $reason: String!) {
@@ -99,7 +107,7 @@ mutation Suspend($userId: ID!, $until: DateTime!, $reason: String!) {
     ... on Error { message }
   }
 }`,
-    json({ userId: "7", until: weekFromNow(), reason: "repeated abuse" }),
+    json({ userId: "USER-ID", until: weekFromNow(), reason: "repeated abuse" }),
   ),
   tab(
     `

@@ -14,8 +14,12 @@ export const session = {
 const PREFIX = "graphiql:";
 const ownKeys = () => Object.keys(sessionStorage).filter((key) => key.startsWith(PREFIX));
 
+// the query editor takes two thirds of the width (GraphiQL's own default halves it), so
+// the examples' longest lines show whole at 1400 px; dragging the divider still wins
+const DEFAULTS = { [`${PREFIX}editorFlex`]: "2" };
+
 export const graphiqlStorage = {
-  getItem: (key) => sessionStorage.getItem(key),
+  getItem: (key) => sessionStorage.getItem(key) ?? DEFAULTS[key] ?? null,
   setItem: (key, value) => sessionStorage.setItem(key, value),
   removeItem: (key) => sessionStorage.removeItem(key),
   get length() {
