@@ -15,8 +15,8 @@ from graphql import GraphQLNonNull, GraphQLObjectType
 
 from schema.audience import CARRIED, Audience, field_audiences, public_field, viewer_field
 from schema.context import Info
-from schema.schema import schema as served_schema
 from schema.public_cache import note_article
+from schema.schema import schema as served_schema
 from schema.types.articles import ArticleType
 from service import articles
 from service.app import create_app
