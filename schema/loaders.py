@@ -16,6 +16,7 @@ from service.models import (
     CommentRevision,
     CommunityRules,
     Entitlement,
+    Report,
     ReportReason,
     User,
 )
@@ -30,6 +31,21 @@ def _loader(load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, 
         return await load(keys)
 
     return DataLoader(load_fn=load_fn)
+
+
+def _by_page_size(
+    load: Callable[..., Awaitable[dict[int, Page[V]]]],
+) -> Callable[[list[tuple[int, int]]], Awaitable[list[Page[V]]]]:
+    """Keys are (owner id, page size): one query per page size asked, for every owner."""
+
+    async def pages(keys: list[tuple[int, int]]) -> list[Page[V]]:
+        found: dict[tuple[int, int], Page[V]] = {}
+        for size in {first for _, first in keys}:
+            owners = [owner for owner, first in keys if first == size]
+            found.update({(o, size): p for o, p in (await load(owners, first=size)).items()})
+        return [found[key] for key in keys]
+
+    return pages
 
 
 class Loaders:
@@ -63,15 +79,14 @@ class Loaders:
     def first_replies_by_parent(self) -> DataLoader[tuple[int, int], Page[Comment]]:
         staff = self.staff
 
-        async def first_replies(keys: list[tuple[int, int]]) -> list[Page[Comment]]:
-            pages: dict[tuple[int, int], Page[Comment]] = {}
-            for size in {first for _, first in keys}:
-                parents = [parent for parent, first in keys if first == size]
-                found = await threads.first_replies(parents, first=size, staff=staff)
-                pages.update({(parent, size): page for parent, page in found.items()})
-            return [pages[key] for key in keys]
+        async def first_replies(parents: list[int], *, first: int) -> dict[int, Page[Comment]]:
+            return await threads.first_replies(parents, first=first, staff=staff)
 
-        return _loader(first_replies)
+        return _loader(_by_page_size(first_replies))
+
+    @cached_property
+    def first_reports_by_comment(self) -> DataLoader[tuple[int, int], Page[Report]]:
+        return _loader(_by_page_size(reports.first_pages))
 
     @cached_property
     def reported_ids_by_article(self) -> DataLoader[str, frozenset[int]]:

@@ -160,7 +160,7 @@ class CommentType:
     ) -> Annotated[ReportConnection, strawberry.lazy("schema.types.reports")] | None:
         from schema.types.reports import reports_of
 
-        return await reports_of(self.model.id, 20 if first is None else first, after)
+        return await reports_of(info, self.model.id, 20 if first is None else first, after)
 
     @staff_field(description="Earlier texts, oldest first. Moderators and admins only.")
     async def revisions(self, info: Info) -> list[CommentRevisionType] | None:

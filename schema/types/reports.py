@@ -98,5 +98,12 @@ class ReportConnection:
         )
 
 
-async def reports_of(comment_id: int, first: int, after: str | None) -> ReportConnection:
-    return ReportConnection.of(await reports.for_comment(comment_id, first=first, after=after))
+async def reports_of(
+    info: Info, comment_id: int, first: int, after: str | None
+) -> ReportConnection:
+    threads.check_first(first)
+    if after is None:  # the queue asks for every item's first page: one query for all
+        page = await info.context.loaders.first_reports_by_comment.load((comment_id, first))
+    else:
+        page = await reports.for_comment(comment_id, first=first, after=after)
+    return ReportConnection.of(page)

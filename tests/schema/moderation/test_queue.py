@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,8 @@ from service.clock import clock
 from service.config import RateLimit
 from service.models import Role
 from tests.conftest import SqlCounter
-from tests.schema.moderation.helpers import TUESDAY_11_LONDON, report
+from tests.schema.moderation.helpers import DISMISS, TUESDAY_11_LONDON, moderate, report
+from tests.served import ROOT
 from tests.support import Api, Person, post_comment
 
 QUEUE = """
@@ -159,5 +161,43 @@ async def test_queue_costs_the_same_queries_at_5_and_50_items(
                 counts[n + 1] = sql_counter.count
                 assert len(page["edges"]) == page["totalCount"] == n + 1
                 assert all(e["node"]["comment"]["author"]["displayName"] for e in page["edges"])
+
+    assert counts[5] == counts[50], sql_counter.statements
+
+
+def console_document(operation: str) -> str:
+    """A document exactly as the moderators' console opens it (console/src/examples.js)."""
+    source = (ROOT / "console" / "src" / "examples.js").read_text(encoding="utf-8")
+    documents = re.findall(r"`\n(.*?)`", source, re.DOTALL)
+    return next(d for d in documents if re.search(rf"^(query|mutation) {operation}\b", d, re.M))
+
+
+@pytest.mark.parametrize("operation", ["Queue", "Log"])
+async def test_the_consoles_own_documents_cost_the_same_queries_at_5_and_50_items(
+    make_api: object, sql_counter: SqlCounter, operation: str
+) -> None:
+    # the console's page of 20, widened to 50 so both sizes fit one page
+    document = console_document(operation).replace("first: 20", "first: 50")
+    api: Api = await make_api(  # type: ignore[operator]
+        rate_limit_comments=RateLimit(1000, 60), rate_limit_reports=RateLimit(1000, 3600)
+    )
+    counts: dict[int, int] = {}
+    clock.set(TUESDAY_11_LONDON)  # full cover: three reports hide nothing
+    async with api.client:
+        authors = [await api.person(subscriber=True) for _ in range(4)]
+        readers = [await api.person() for _ in range(3)]
+        moderator = await api.person(Role.MODERATOR)
+        for n in range(50):
+            posted = await post_comment(api, authors[n % 4], f"comment {n}", article=f"story-{n}")
+            for reader in readers[: 1 + n % 3]:
+                await report(api, reader, posted["id"], ["SPAM", "ABUSE"][n % 2], "a note")
+            if operation == "Log":  # one log line per comment
+                await moderate(api, moderator, DISMISS, posted["id"])
+            if n + 1 in (5, 50):
+                sql_counter.statements.clear()
+                answer = await api.data(document, {}, token=moderator.token)
+                counts[n + 1] = sql_counter.count
+                listed = next(iter(answer.values()))["edges"]
+                assert len(listed) == n + 1
 
     assert counts[5] == counts[50], sql_counter.statements
