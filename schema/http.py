@@ -45,6 +45,7 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
 _UNREAD: Any = object()
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
 SHAREABLE = frozenset({Audience.PUBLIC, Audience.VIEWER})
+VARY = "Authorization, Accept"
 
 
 def wants_graphql_response(connection: HTTPConnection) -> bool:
@@ -109,10 +110,15 @@ class GraphQLView(GraphQL[Context, None]):
         if operation is None:  # a browser asking for the console, or a bare GET
             response = await self._run(request)
         elif isinstance(operation, Response):
+            # a refusal, or PersistedQueryNotFound: a cache keeping it would answer it again
+            # after the client registered the query (as Apollo Server marks it)
             response = operation
+            response.headers.setdefault("cache-control", "private, no-store")
         else:
             response = await self._answer(operation)
         response.headers.setdefault("x-content-type-options", "nosniff")
+        # the answer depends on who asks and on the media type asked for, whatever it is
+        response.headers["vary"] = VARY
         await response(scope, receive, send)
 
     async def _answer(self, operation: Operation) -> Response:
@@ -152,7 +158,6 @@ class GraphQLView(GraphQL[Context, None]):
 
     def _http_caching(self, request: Request, response: Response) -> Response:
         """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag."""
-        response.headers["vary"] = "Authorization, Accept"
         if request.method != "GET" or response.status_code != 200:
             response.headers["cache-control"] = "no-store"
             return response
@@ -160,7 +165,7 @@ class GraphQLView(GraphQL[Context, None]):
         caching = {
             "etag": etag,
             "cache-control": f"public, max-age={self.runtime.settings.public_max_age}",
-            "vary": "Authorization, Accept",
+            "vary": VARY,  # a 304 carries it too
         }
         if etag in request.headers.get("if-none-match", ""):
             return Response(status_code=304, headers=caching)

@@ -12,22 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
+import sys
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
+from redis.exceptions import RedisError
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from service import public_versions
 from service.clock import now
 from service.models import Article, Comment
+from service.redis_outage import Outage, redis_client
 from service.shared_reads import SharedReads
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -111,7 +115,7 @@ def note_until(moment: datetime) -> None:
         deps.true_until(moment)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CachedAnswer:
     body: bytes
     status_code: int
@@ -131,57 +135,134 @@ def _digest(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 
 
+# the answer object, its (answer, size) pair and its place in the LRU (node and hash slot)
+_ENTRY_OVERHEAD = 200
+
+
+def entry_size(key: str, answer: CachedAnswer) -> int:
+    """What one entry holds in memory: every part and the containers, not the body alone.
+
+    A fair estimate (a little over what tracemalloc counts for tiny answers): 100,000 tiny
+    answers counted by their bodies alone held nine times their bound.
+    """
+    versions = sum(
+        sys.getsizeof(article_id) + sys.getsizeof(version)
+        for article_id, version in answer.article_versions.items()
+    )
+    return (
+        _ENTRY_OVERHEAD
+        + sys.getsizeof(key)
+        + sys.getsizeof(answer.body)
+        + sys.getsizeof(answer.media_type)
+        + sys.getsizeof(answer.article_versions)
+        + versions
+        + (sys.getsizeof(answer.expires_at) if answer.expires_at is not None else 0)
+    )
+
+
 class MemoryStore:
-    """LRU bounded by the total size of the bodies it holds."""
+    """LRU bounded by the memory its entries hold (`entry_size`)."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[str, CachedAnswer] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[CachedAnswer, int]] = OrderedDict()
 
     async def get(self, key: str) -> CachedAnswer | None:
-        answer = self.entries.get(key)
-        if answer is not None:
-            self.entries.move_to_end(key)
-        return answer
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        self.entries.move_to_end(key)
+        return entry[0]
 
     async def put(self, key: str, answer: CachedAnswer) -> None:
-        if len(answer.body) > self.max_bytes // 10:
+        size = entry_size(key, answer)
+        if size > self.max_bytes // 10:
             return
         await self.drop(key)
-        self.entries[key] = answer
-        self.size += len(answer.body)
+        self.entries[key] = (answer, size)
+        self.size += size
         while self.size > self.max_bytes:
-            _, evicted = self.entries.popitem(last=False)
-            self.size -= len(evicted.body)
+            _, (_, evicted) = self.entries.popitem(last=False)
+            self.size -= evicted
 
     async def drop(self, key: str) -> None:
         old = self.entries.pop(key, None)
         if old is not None:
-            self.size -= len(old.body)
+            self.size -= old[1]
+
+
+def encode(answer: CachedAnswer) -> bytes:
+    """A line of JSON (status, media type, versions, expiry), then the body as it is."""
+    header = {
+        "format": 1,
+        "status": answer.status_code,
+        "media": answer.media_type,
+        "versions": answer.article_versions,
+        "epoch": answer.epoch,
+        "expires": answer.expires_at.isoformat() if answer.expires_at is not None else None,
+    }
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + answer.body
+
+
+def decode(raw: bytes) -> CachedAnswer | None:
+    """The answer `encode` wrote, or None for anything else (never code: no pickle here)."""
+    line, newline, body = raw.partition(b"\n")
+    try:
+        header = json.loads(line) if newline else None
+        if not isinstance(header, dict) or header.get("format") != 1:
+            return None
+        status, media, versions = header["status"], header["media"], header["versions"]
+        epoch, expires = header["epoch"], header["expires"]
+        expires_at = datetime.fromisoformat(expires) if expires is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    well_formed = (
+        type(status) is int
+        and isinstance(media, str)
+        and isinstance(versions, dict)
+        and all(isinstance(k, str) and type(v) is int for k, v in versions.items())
+        and (epoch is None or type(epoch) is int)
+        and (expires_at is None or expires_at.tzinfo is not None)
+    )
+    return CachedAnswer(body, status, media, versions, epoch, expires_at) if well_formed else None
 
 
 class RedisStore:
-    """Shared by every instance; entries expire after a while even if never invalidated."""
+    """Shared by every instance; entries expire after a while even if never invalidated.
+
+    Whoever can write to this Redis can change what readers are shown, but not run code in
+    btl: entries are plain bytes. While Redis does not answer, every read is a miss (the
+    database answers) and nothing is kept.
+    """
 
     def __init__(self, url: str, ttl_seconds: int = 3600) -> None:
-        from redis.asyncio import Redis
-
-        self.redis = Redis.from_url(url)
+        self.redis = redis_client(url)
         self.ttl_seconds = ttl_seconds
+        self.outage = Outage("the public cache", "signed-out answers read from the database")
 
-    async def get(self, key: str) -> CachedAnswer | None:
-        raw = await self.redis.get(f"btl:answer:{key}")
-        if not isinstance(raw, bytes):
+    async def _call(self, command: Callable[[], Awaitable[T]]) -> T | None:
+        if self.outage.skipping:
             return None
-        answer: CachedAnswer = pickle.loads(raw)  # written by btl only, never by clients
+        try:
+            answer = await command()
+        except (RedisError, OSError, TimeoutError) as exc:
+            self.outage.failed(exc)
+            return None
+        self.outage.answered()
         return answer
 
+    async def get(self, key: str) -> CachedAnswer | None:
+        raw = await self._call(lambda: self.redis.get(f"btl:answer:{key}"))
+        return decode(raw) if isinstance(raw, bytes) else None
+
     async def put(self, key: str, answer: CachedAnswer) -> None:
-        await self.redis.set(f"btl:answer:{key}", pickle.dumps(answer), ex=self.ttl_seconds)
+        await self._call(
+            lambda: self.redis.set(f"btl:answer:{key}", encode(answer), ex=self.ttl_seconds)
+        )
 
     async def drop(self, key: str) -> None:
-        await self.redis.delete(f"btl:answer:{key}")
+        await self._call(lambda: self.redis.delete(f"btl:answer:{key}"))
 
 
 class PublicCache:

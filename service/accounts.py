@@ -10,14 +10,13 @@ from tortoise.transactions import in_transaction
 
 from service import public_versions, sessions
 from service.clock import now
+from service.display_names import clean_display_name, display_name_key
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
 from service.runtime import Runtime
-from service.text import has_control_characters
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
-MAX_DISPLAY_NAME = 50
 CREDENTIALS_MESSAGE = "The email or password is not right."
 
 
@@ -32,15 +31,6 @@ def clean_email(email: str) -> str:
     except EmailNotValidError as exc:
         raise InvalidInput(f"That is not a valid email address: {exc}", "email") from None
     return normalised
-
-
-def clean_display_name(display_name: str) -> str:
-    cleaned = display_name.strip()
-    if has_control_characters(cleaned):
-        raise InvalidInput("A display name cannot contain control characters.", "displayName")
-    if not 1 <= len(cleaned) <= MAX_DISPLAY_NAME:
-        raise InvalidInput(f"A display name has 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
-    return cleaned
 
 
 def check_password(password: str, *, email: str, display_name: str, field: str) -> None:
@@ -79,14 +69,15 @@ async def create_user(
     if await User.filter(email=email).exists():
         raise EmailTaken("An account with that email already exists.")
     name_taken = InvalidInput("That display name is taken.", "displayName")
-    if await User.filter(display_name_key=display_name.casefold()).exists():
+    name_key = display_name_key(display_name)  # the same for every name that looks like it
+    if await User.filter(display_name_key=name_key).exists():
         raise name_taken
     password_hash = await hash_password(password)
     try:
         return await User.create(
             email=email,
             display_name=display_name,
-            display_name_key=display_name.casefold(),
+            display_name_key=name_key,
             password_hash=password_hash,
             role=role,
             created_at=now(),

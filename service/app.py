@@ -6,10 +6,12 @@ The domain modules beside it never import `schema` or strawberry.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,6 +23,7 @@ from starlette.routing import Route, WebSocketRoute
 from service import db, events
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
+from service.redis_outage import REDIS_TIMEOUT_SECONDS, redis_client
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl")
@@ -30,16 +33,34 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> JSONResponse:
-    try:
-        await db.ping()
-    except Exception as exc:  # any failure to answer means not ready
-        logger.warning("readiness check failed: %s", exc)
-        return JSONResponse(
-            {"status": "unavailable", "reason": f"database did not answer: {type(exc).__name__}"},
-            status_code=503,
-        )
-    return JSONResponse({"status": "ok"})
+def _unavailable(reason: str) -> JSONResponse:
+    logger.warning("readiness check failed: %s", reason)
+    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+
+
+def readiness(redis: Any | None) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """/readyz: the database answers, and Redis too when BTL_REDIS_URL is set.
+
+    Without Redis btl still answers (service/redis_outage.py), but each instance counts
+    limits alone and caches nothing: a load balancer should know.
+    """
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await db.ping()
+        except Exception as exc:  # any failure to answer means not ready
+            return _unavailable(f"database did not answer: {type(exc).__name__}")
+        if redis is not None:
+            try:
+                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                    await redis.ping()
+            except Exception as exc:
+                return _unavailable(
+                    f"Redis did not answer within {REDIS_TIMEOUT_SECONDS:g} s: {type(exc).__name__}"
+                )
+        return JSONResponse({"status": "ok"})
+
+    return readyz
 
 
 def create_app(
@@ -92,7 +113,10 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route(
+                "/readyz",
+                readiness(redis_client(settings.redis_url) if settings.redis_url else None),
+            ),
             *console_routes,
         ],
         lifespan=lifespan,

@@ -63,7 +63,10 @@ class RedisBroadcaster:
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
-        self.redis: Any = Redis.from_url(url)
+        from service.redis_outage import REDIS_TIMEOUT_SECONDS
+
+        # no read timeout: a subscriber waits for messages as long as its reader listens
+        self.redis: Any = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
 
     async def publish(self, event: CommentEvent) -> None:
         message = json.dumps([event.kind, event.article_id, event.comment_id])

@@ -65,7 +65,7 @@ class User(Model):
     id = fields.IntField(primary_key=True)
     email = fields.CharField(max_length=254, unique=True)
     display_name = fields.CharField(max_length=50)
-    # casefolded display name: readers must not impersonate each other by case
+    # one for every name that looks alike (service/display_names.py): no reader passes for another
     display_name_key = fields.CharField(max_length=50, unique=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharEnumField(Role, max_length=16, default=Role.READER)

@@ -3,23 +3,30 @@
 In one process they live in memory; with BTL_REDIS_URL they are shared through Redis by
 the `limits` library. The in-memory windows are ours: `limits`' asyncio memory storage
 sweeps every key, each through a worker thread, on every hit — hundreds of thread hops
-per comment once hundreds of readers are commenting.
+per comment once hundreds of readers are commenting. While Redis does not answer, each
+process counts in its own windows (service/redis_outage.py): a limit never fails a request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections import deque
-from typing import Protocol, cast
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar, cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 from service.config import RateLimit
 from service.errors import RateLimited
+from service.redis_outage import REDIS_TIMEOUT_SECONDS, Outage
+
+T = TypeVar("T")
 
 
 class _Windows(Protocol):
@@ -86,7 +93,14 @@ class RedisWindows:
     """The same windows in Redis, through `limits`, so every instance counts together."""
 
     def __init__(self, redis_url: str) -> None:
-        self._storage = cast(Storage, storage_from_string("async+" + redis_url, key_prefix="btl"))
+        storage = storage_from_string(
+            "async+" + redis_url,
+            key_prefix="btl",
+            wrap_exceptions=True,  # any failure of Redis is a StorageError
+            connect_timeout=REDIS_TIMEOUT_SECONDS,
+            stream_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self._storage = cast(Storage, storage)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._items: dict[RateLimit, RateLimitItem] = {}
 
@@ -110,12 +124,48 @@ class RedisWindows:
         await self._storage.reset()
 
 
+class RedisOrMemoryWindows:
+    """The Redis windows while Redis answers; this process's own windows while it does not."""
+
+    def __init__(self, redis: RedisWindows) -> None:
+        self._redis = redis
+        self._memory = MemoryWindows()
+        self._outage = Outage("rate limits", "counted in this process meanwhile")
+
+    async def _either(self, call: Callable[[_Windows], Awaitable[T]]) -> T:
+        if not self._outage.skipping:
+            try:
+                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS * 2):
+                    answer = await call(self._redis)
+            except (StorageError, OSError, TimeoutError) as exc:
+                self._outage.failed(exc)
+            else:
+                self._outage.answered()
+                return answer
+        return await call(self._memory)
+
+    async def test(self, limit: RateLimit, key: str) -> bool:
+        return await self._either(lambda windows: windows.test(limit, key))
+
+    async def hit(self, limit: RateLimit, key: str) -> bool:
+        return await self._either(lambda windows: windows.hit(limit, key))
+
+    async def retry_after(self, limit: RateLimit, key: str) -> int:
+        return await self._either(lambda windows: windows.retry_after(limit, key))
+
+    async def reset(self) -> None:
+        await self._memory.reset()
+        await self._either(lambda windows: windows.reset())
+
+
 class RateLimiter:
     """Named limits (`login`, `comments`, ...) counted per key."""
 
     def __init__(self, limits: dict[str, RateLimit], redis_url: str | None = None) -> None:
         self._limits = limits
-        self._windows: _Windows = RedisWindows(redis_url) if redis_url else MemoryWindows()
+        self._windows: _Windows = (
+            RedisOrMemoryWindows(RedisWindows(redis_url)) if redis_url else MemoryWindows()
+        )
 
     async def check(self, name: str, key: str) -> None:
         """Raise RateLimited when the limit is already used up, without counting."""

@@ -4,6 +4,10 @@ With several workers, uvicorn binds the socket itself with `socket.socket(family
 connections it accepts have proto 0 and asyncio does not turn Nagle off on them (it only
 does for IPPROTO_TCP sockets): every keep-alive response after the first then waits for
 the delayed ACK, ~40 ms (Kludex/uvicorn#3149). Binding with IPPROTO_TCP keeps TCP_NODELAY.
+
+uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1
+(or from FORWARDED_ALLOW_IPS), which would let a local client pick the address the rate
+limits count. Only BTL_TRUSTED_PROXIES decides that (schema/requests.py `client_address`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ def serve(sock: socket.socket, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=False,
+        forwarded_allow_ips=[],  # not read from FORWARDED_ALLOW_IPS either
     )
     if workers == 1:
         uvicorn.Server(config).run(sockets=[sock])

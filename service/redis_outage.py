@@ -1,0 +1,70 @@
+"""When Redis stops answering, btl goes on without it.
+
+Redis shares rate limits, cached signed-out answers and live events between instances; none
+of them is worth failing a request for. Each user of Redis keeps an `Outage`: after a
+failure it skips Redis for a moment (a Redis that hangs would otherwise cost every request
+the timeout), falls back to its own way (count in the process, read from the database), and
+says so in the log once a minute, not once a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+# connect and read: a Redis that does not answer costs a request at most about this much
+REDIS_TIMEOUT_SECONDS = 2.0
+
+logger = logging.getLogger("btl.redis")
+
+
+def redis_client(url: str) -> Any:
+    """A redis-py asyncio client that gives up after REDIS_TIMEOUT_SECONDS."""
+    from redis.asyncio import Redis
+
+    return Redis.from_url(
+        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    )
+
+
+class Outage:
+    """One user of Redis: whether to try it now, and a log that does not flood."""
+
+    def __init__(
+        self, user: str, fallback: str, *, retry_after: float = 2.0, log_every: float = 60.0
+    ) -> None:
+        self.user = user  # e.g. "rate limits"
+        self.fallback = fallback  # e.g. "counted in this process meanwhile"
+        self.retry_after = retry_after
+        self.log_every = log_every
+        self._skip_until = 0.0
+        self._failing = False
+        self._logged_at = -log_every
+        self._unlogged = 0
+
+    @property
+    def skipping(self) -> bool:
+        """True for a moment after a failure: don't even try Redis."""
+        return time.monotonic() < self._skip_until
+
+    def failed(self, error: BaseException) -> None:
+        at = time.monotonic()
+        self._failing = True
+        self._skip_until = at + self.retry_after
+        self._unlogged += 1
+        if at - self._logged_at >= self.log_every:
+            logger.warning(
+                "%s: Redis did not answer (%s: %s; %d time(s) since the last report), %s",
+                self.user,
+                type(error).__name__,
+                error,
+                self._unlogged,
+                self.fallback,
+            )
+            self._logged_at, self._unlogged = at, 0
+
+    def answered(self) -> None:
+        if self._failing:
+            self._failing = False
+            logger.info("%s: Redis answers again", self.user)
