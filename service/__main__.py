@@ -30,6 +30,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from service.serving import serve
 
     serve(
+        settings,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.workers,

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import sessions
+from service import events, sessions
 from service.clock import now
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
 from service.models import Role, User, UserStatus
@@ -133,7 +133,13 @@ async def change_password(
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
         await sessions.revoke_all_but(user.id, session_id)
+    await events.account_changed(user.id)
     return user
+
+
+async def logout(user: User, session_id: int) -> None:
+    await sessions.revoke(session_id)
+    await events.account_changed(user.id)
 
 
 async def get_user(user_id: str | int) -> User:
@@ -152,4 +158,5 @@ async def set_role(actor: User, user_id: str, role: Role) -> User:
                 raise InvalidInput("The last admin cannot be demoted.", "role")
         user.role = role
         await user.save(update_fields=["role"])
+    await events.account_changed(user.id)
     return user

@@ -9,9 +9,12 @@ the delayed ACK, ~40 ms (Kludex/uvicorn#3149). Binding with IPPROTO_TCP keeps TC
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from service.config import Settings
 
 APP = "service.app:create_app_from_environment"
 
@@ -26,16 +29,15 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(host: str, port: int, workers: int) -> None:
-    config = uvicorn.Config(
-        APP,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    """uvicorn's settings for btl: a websocket message past BTL_WS_MAX_MESSAGE_BYTES closes
+    the socket (1009) before any of it is decoded."""
+    chosen: dict[str, Any] = {"log_level": "info", "access_log": False, **options}
+    return uvicorn.Config(app, ws_max_size=settings.ws_max_message_bytes, **chosen)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    config = uvicorn_config(APP, settings, factory=True, host=host, port=port, workers=workers)
     if workers == 1:
         uvicorn.Server(config).run()
         return
