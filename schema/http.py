@@ -21,6 +21,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from schema import websocket as sockets
 from schema.console import console_page
 from schema.context import Context
 from schema.loaders import Loaders
@@ -34,13 +35,6 @@ from schema.requests import (
     refuse,
 )
 from schema.viewer_overlay import Plan, Planner, Templates, fill
-from schema.websocket import (
-    LegacyWSHandler,
-    SocketAdapter,
-    TransportWSHandler,
-    sign_in,
-    socket_closer,
-)
 from service import sessions
 from service.accounts import is_staff
 from service.errors import DomainError
@@ -81,9 +75,9 @@ def _timed_out(timeout: float) -> JSONResponse:
 
 
 class GraphQLView(GraphQL[Context, None]):
-    graphql_transport_ws_handler_class = TransportWSHandler
-    graphql_ws_handler_class = LegacyWSHandler
-    websocket_adapter_class = SocketAdapter
+    graphql_transport_ws_handler_class = sockets.TransportWSHandler
+    graphql_ws_handler_class = sockets.LegacyWSHandler
+    websocket_adapter_class = sockets.SocketAdapter
 
     def __init__(self, runtime: Runtime, public_cache: PublicCache, **kwargs: Any) -> None:
         # a socket's operations are counted in schema/websocket.py, under a BTL_ limit
@@ -237,7 +231,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _serve_websocket(self, websocket: WebSocket) -> None:
         """One context for the socket's life; who it is comes at connection_init."""
-        live = LiveConnection(socket_closer(websocket), self.live)
+        live = LiveConnection(sockets.socket_closer(websocket), self.live)
         context = self._context(websocket, websocket, None, None, None)
         context.live = live
         try:
@@ -246,7 +240,7 @@ class GraphQLView(GraphQL[Context, None]):
             self.live.forget(live)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:
-        await sign_in(context)
+        await sockets.sign_in(context)
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:

@@ -155,31 +155,21 @@ async def stream_within_limits(
     live: LiveConnection | None = getattr(context, "live", None)
     if live is None:  # not from a socket
         return await run()
+    return _guarded(run, query, live, context)
+
+
+async def _guarded(
+    run: Callable[[], Awaitable[Stream]], query: str | None, live: LiveConnection, context: Context
+) -> Stream:
     refusal = _refusal(query, live, context)
     if refusal is not None:
-        return _refused(refusal)
+        yield PreExecutionError(data=None, errors=[refusal])
+        return
+    # counted from the first read to the close: strawberry reads a stream at once
     live.subscriptions += 1
     live.registry.subscriptions += 1
     try:
-        source = await run()
-    except BaseException:
-        _release(live)
-        raise
-    return _guarded(source, live, context)
-
-
-async def _refused(error: GraphQLError) -> Stream:
-    yield PreExecutionError(data=None, errors=[error])
-
-
-def _release(live: LiveConnection) -> None:
-    live.subscriptions -= 1
-    live.registry.subscriptions -= 1
-
-
-async def _guarded(source: Stream, live: LiveConnection, context: Context) -> Stream:
-    try:
-        async with aclosing(source):
+        async with aclosing(await run()) as source:
             try:
                 first = await anext(source)
             except StopAsyncIteration:
@@ -194,4 +184,5 @@ async def _guarded(source: Stream, live: LiveConnection, context: Context) -> St
             async for result in source:
                 yield result
     finally:
-        _release(live)
+        live.subscriptions -= 1
+        live.registry.subscriptions -= 1
