@@ -10,6 +10,7 @@ import strawberry
 
 from schema.loaders import Loaders
 from schema.public_cache import CacheDeps
+from service.live import LiveConnection
 from service.models import User
 from service.runtime import Runtime
 
@@ -31,6 +32,8 @@ class Context:
     cache_deps: CacheDeps | None = None
     # the websocket's connection_init payload (strawberry fills it in)
     connection_params: dict[str, Any] | None = None
+    # the websocket the operation came on (schema/websocket.py); None over HTTP
+    live: LiveConnection | None = None
     request_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
 

@@ -19,7 +19,9 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
+from schema import websocket as sockets
 from schema.audience import Audience, DocumentAudiences
 from schema.console import console_page
 from schema.context import Context
@@ -37,6 +39,7 @@ from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import may_act_as_staff
 from service.errors import DomainError
+from service.live import LiveConnection, LiveConnections
 from service.models import User
 from service.runtime import Runtime
 
@@ -75,9 +78,15 @@ def _timed_out(timeout: float) -> JSONResponse:
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = sockets.TransportWSHandler
+    graphql_ws_handler_class = sockets.LegacyWSHandler
+    websocket_adapter_class = sockets.SocketAdapter
+
     def __init__(self, runtime: Runtime, public_cache: PublicCache, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # a socket's operations are counted in schema/websocket.py, under a BTL_ limit
+        super().__init__(max_subscriptions_per_connection=None, **kwargs)
         self.runtime = runtime
+        self.live = LiveConnections(runtime.settings.ws_session_check_seconds)
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
         self.planner = Planner(
@@ -96,6 +105,9 @@ class GraphQLView(GraphQL[Context, None]):
         return found is not None and found <= SHAREABLE
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._serve_websocket(WebSocket(scope, receive, send))
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -246,6 +258,20 @@ class GraphQLView(GraphQL[Context, None]):
         except Exception:  # e.g. the database went away while reading the session
             logger.exception("request failed outside GraphQL execution")
             return refuse(503, "The service is temporarily unavailable.", "UNAVAILABLE")
+
+    async def _serve_websocket(self, websocket: WebSocket) -> None:
+        """One context for the socket's life; who it is comes at connection_init."""
+        live = LiveConnection(sockets.socket_closer(websocket), self.live)
+        context = self._context(websocket, websocket, None, None, None)
+        context.live = live
+        try:
+            await self.run(websocket, context=context)
+        finally:
+            self.live.forget(live)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        await sockets.sign_in(context)
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return console_page(request)

@@ -30,6 +30,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types.graphql import OperationType
 
 from service.config import Settings
 from service.threads import MAX_PAGE
@@ -151,15 +152,13 @@ class CostLimiter(SchemaExtension):
                 for op in operations[:1]
             )
             if cost > self.max_cost:
-                context.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[
-                        limit_error(
-                            f"The operation costs {cost}; the limit is {self.max_cost} "
-                            "(BTL_MAX_COST). Ask for smaller pages."
-                        )
-                    ],
+                error = limit_error(
+                    f"The operation costs {cost}; the limit is {self.max_cost} "
+                    "(BTL_MAX_COST). Ask for smaller pages."
                 )
+                if context.operation_type is OperationType.SUBSCRIPTION:
+                    raise error  # subscribe() never reads a result set here
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -16,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from schema.audience import Audience, audience
 from schema.limits import limit_extensions
@@ -28,6 +30,7 @@ from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
+from schema.websocket import Stream, stream_within_limits
 from service.config import Settings
 from service.errors import DomainError
 
@@ -62,6 +65,31 @@ class BtlSchema(strawberry.Schema):
                     ".".join(str(p) for p in error.path or ()),
                     exc_info=error.original_error,
                 )
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> Stream:
+        """How a websocket runs every operation: within the same limits as HTTP."""
+        return await stream_within_limits(
+            lambda: super(BtlSchema, self).stream(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                operation_extensions,
+                allowed_operation_types,
+            ),
+            query,
+            context_value,
+        )
 
 
 def build_schema(settings: Settings, query: type = Query) -> strawberry.Schema:

@@ -9,10 +9,11 @@ import strawberry
 
 from schema.audience import Audience, audience
 from schema.context import Info
-from schema.requests import bearer_token
+from schema.loaders import Loaders
 from schema.types.comments import CommentType
-from service import articles, comments, events, sessions
+from service import articles, comments, events
 from service.errors import NotFound
+from service.live import TOO_SLOW
 
 
 @strawberry.enum(name="CommentEventKind")
@@ -28,17 +29,6 @@ class CommentEventType:
     comment: CommentType
 
 
-async def _sign_in_from_connection(info: Info) -> None:
-    """Browsers can't set headers on a websocket: the token comes in connection_init."""
-    ctx = info.context
-    if ctx.viewer is not None or not ctx.connection_params:
-        return
-    token = bearer_token(ctx.request, ctx.connection_params)
-    found = await sessions.authenticate(token) if token else None
-    if found:
-        ctx.viewer, ctx.session_id = found
-
-
 @audience(Audience.VIEWER)
 @strawberry.type(name="Subscription")
 class CommentSubscriptions:
@@ -49,13 +39,20 @@ class CommentSubscriptions:
         self, info: Info, article_id: strawberry.ID
     ) -> AsyncGenerator[CommentEventType, None]:
         article = articles.check_article_id(str(article_id))
-        await _sign_in_from_connection(info)
-        async for event in events.subscribe(article):
-            try:
-                comment = await comments.get(event.comment_id)
-            except NotFound:
-                continue
-            # fields read through CommentType: body null for readers unless PUBLISHED
-            yield CommentEventType(
-                kind=CommentEventKind(event.kind.value), comment=CommentType(model=comment)
-            )
+        ctx = info.context
+        try:
+            async for event in events.subscribe(article):
+                try:
+                    comment = await event.comment(comments.get)  # once for all subscribers
+                except NotFound:
+                    continue
+                if ctx.live is not None and not await ctx.live.confirm():
+                    return  # the session ended or the account changed: the socket is closing
+                ctx.loaders = Loaders(ctx.viewer)  # each event read fresh, like a request
+                # fields read through CommentType: body null for readers unless PUBLISHED
+                yield CommentEventType(
+                    kind=CommentEventKind(event.kind.value), comment=CommentType(model=comment)
+                )
+        except events.SubscriberTooSlow:
+            if ctx.live is not None:
+                ctx.live.close(*TOO_SLOW)

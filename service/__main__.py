@@ -36,7 +36,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"cannot listen on {host}:{port} (BTL_HOST, BTL_PORT): {exc.strerror}")
     workers = args.workers or settings.workers
     print(f"btl serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)})")
-    serve(sock, workers=workers)
+    serve(settings, sock, workers=workers)
     return 0
 
 

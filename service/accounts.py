@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import public_versions, sessions
+from service import events, public_versions, sessions
 from service.clock import now
 from service.display_names import clean_display_name, display_name_key
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
@@ -129,7 +129,13 @@ async def change_password(
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
         await sessions.revoke_all_but(user.id, session_id)
+    await events.account_changed(user.id)
     return user
+
+
+async def logout(user: User, session_id: int) -> None:
+    await sessions.revoke(session_id)
+    await events.account_changed(user.id)
 
 
 async def get_user(user_id: str | int) -> User:
@@ -149,4 +155,5 @@ async def set_role(actor: User, user_id: str, role: Role) -> User:
         user.role = role
         await user.save(update_fields=["role"])
         await public_versions.bump_epoch()  # User.role is public
+    await events.account_changed(user.id)
     return user

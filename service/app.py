@@ -74,7 +74,12 @@ def create_app(
     from schema.schema import build_schema
 
     runtime = Runtime.from_settings(settings)
-    events.use(RedisBroadcaster(settings.redis_url) if settings.redis_url else MemoryBroadcaster())
+    queue_size = settings.ws_queue_events
+    events.use(
+        RedisBroadcaster(settings.redis_url, queue_size)
+        if settings.redis_url
+        else MemoryBroadcaster(queue_size)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -72,6 +72,12 @@ class Settings:
     public_max_age: int = 5
     # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
     viewer_overlay: bool = True
+    # the websocket (schema/websocket.py, service/live.py)
+    ws_max_message_bytes: int = 65_536
+    ws_max_subscriptions_per_connection: int = 20
+    ws_max_subscriptions: int = 10_000
+    ws_queue_events: int = 256
+    ws_session_check_seconds: float = 60.0
 
 
 def _positive_int(text: str) -> int:
@@ -291,5 +297,32 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
         viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),
+        ws_max_message_bytes=_read(
+            env, "BTL_WS_MAX_MESSAGE_BYTES", _at_least_one, "bytes >= 1", d.ws_max_message_bytes
+        ),
+        ws_max_subscriptions_per_connection=_read(
+            env,
+            "BTL_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+            _at_least_one,
+            "a whole number >= 1",
+            d.ws_max_subscriptions_per_connection,
+        ),
+        ws_max_subscriptions=_read(
+            env,
+            "BTL_WS_MAX_SUBSCRIPTIONS",
+            _at_least_one,
+            "a whole number >= 1",
+            d.ws_max_subscriptions,
+        ),
+        ws_queue_events=_read(
+            env, "BTL_WS_QUEUE_EVENTS", _at_least_one, "a whole number >= 1", d.ws_queue_events
+        ),
+        ws_session_check_seconds=_read(
+            env,
+            "BTL_WS_SESSION_CHECK_SECONDS",
+            _positive_float,
+            "seconds > 0",
+            d.ws_session_check_seconds,
+        ),
     )
     return settings

@@ -1,7 +1,10 @@
-"""Live thread events: in-process broadcast by default, Redis pub/sub across instances.
+"""Live events: in-process broadcast by default, Redis pub/sub across instances.
 
-Domain functions publish after their transaction commits; a subscriber gets the ids of
-comments that were added or changed on one article and reads them fresh.
+Domain functions publish after their transaction commits: a comment added or changed on
+an article, or an account changed (signed out, new password, role, ban...) so that its
+open websockets are checked again. Each process fans events out to its own subscribers,
+one bounded queue each; with Redis, one connection per process reads every channel in
+publish order, so an account signal is handled before any event published after it.
 """
 
 from __future__ import annotations
@@ -10,14 +13,18 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import defaultdict
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from service.models import Comment
+
 logger = logging.getLogger("btl.events")
 QUEUE_SIZE = 256
+EVENTS_CHANNEL = "btl:events:"  # + the article id
+ACCOUNTS_CHANNEL = "btl:accounts"
+AccountWatcher = Callable[[int], None]
 
 
 class EventKind(StrEnum):
@@ -25,64 +32,165 @@ class EventKind(StrEnum):
     UPDATED = "UPDATED"
 
 
-@dataclass(frozen=True, slots=True)
+class SubscriberTooSlow(Exception):
+    """A subscriber left a queue's worth of events unread: it is dropped, not buffered."""
+
+
+@dataclass(slots=True)
 class CommentEvent:
     kind: EventKind
     article_id: str
     comment_id: int
+    # one object per event in a process, handed to every subscriber: the read is shared
+    _comment: asyncio.Future[Comment] | None = field(default=None, compare=False, repr=False)
+
+    async def comment(self, load: Callable[[int], Awaitable[Comment]]) -> Comment:
+        """The event's comment, read once for all of this process's subscribers."""
+        if self._comment is None:
+            self._comment = asyncio.ensure_future(load(self.comment_id))
+        return await asyncio.shield(self._comment)
 
 
 class Broadcaster(Protocol):
     async def publish(self, event: CommentEvent) -> None: ...
 
+    async def publish_account(self, user_id: int) -> None: ...
+
     def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]: ...
 
+    def watch_accounts(self, watcher: AccountWatcher) -> Callable[[], None]: ...
 
-class MemoryBroadcaster:
-    def __init__(self) -> None:
-        self.queues: dict[str, set[asyncio.Queue[CommentEvent]]] = defaultdict(set)
 
-    async def publish(self, event: CommentEvent) -> None:
+class LocalFanout:
+    """This process's subscribers (a bounded queue each) and account watchers."""
+
+    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self.queues: dict[str, set[asyncio.Queue[CommentEvent | None]]] = {}
+        self.watchers: set[AccountWatcher] = set()
+
+    def deliver(self, event: CommentEvent) -> None:
         for queue in list(self.queues.get(event.article_id, ())):
-            with contextlib.suppress(asyncio.QueueFull):  # a stalled reader misses events
+            try:
                 queue.put_nowait(event)
+            except asyncio.QueueFull:
+                self._drop(event.article_id, queue)
+
+    def _drop(self, article_id: str, queue: asyncio.Queue[CommentEvent | None]) -> None:
+        """Free what a stalled subscriber holds; it learns why at its next read."""
+        self._forget(article_id, queue)
+        while not queue.empty():
+            queue.get_nowait()
+        queue.put_nowait(None)
+
+    def deliver_account(self, user_id: int) -> None:
+        # synchronous: the watchers mark the user's sockets before the next event is delivered
+        for watcher in list(self.watchers):
+            try:
+                watcher(user_id)
+            except Exception:
+                logger.exception("an account watcher failed")
 
     async def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]:
-        queue: asyncio.Queue[CommentEvent] = asyncio.Queue(QUEUE_SIZE)
-        self.queues[article_id].add(queue)
+        queue: asyncio.Queue[CommentEvent | None] = asyncio.Queue(self.queue_size)
+        self.queues.setdefault(article_id, set()).add(queue)
+        self.demand_changed()
         try:
             while True:
-                yield await queue.get()
+                event = await queue.get()
+                if event is None:
+                    raise SubscriberTooSlow(f"more than {self.queue_size} events were waiting")
+                yield event
         finally:
-            self.queues[article_id].discard(queue)
-            if not self.queues[article_id]:
-                del self.queues[article_id]
+            self._forget(article_id, queue)
+
+    def _forget(self, article_id: str, queue: asyncio.Queue[CommentEvent | None]) -> None:
+        subscribers = self.queues.get(article_id)
+        if subscribers is None or queue not in subscribers:
+            return
+        subscribers.discard(queue)
+        if not subscribers:
+            del self.queues[article_id]
+        self.demand_changed()
+
+    def watch_accounts(self, watcher: AccountWatcher) -> Callable[[], None]:
+        self.watchers.add(watcher)
+        self.demand_changed()
+
+        def unwatch() -> None:
+            if watcher in self.watchers:
+                self.watchers.discard(watcher)
+                self.demand_changed()
+
+        return unwatch
+
+    def demand_changed(self) -> None:
+        """Someone in this process started or stopped listening."""
+
+    @property
+    def listened_to(self) -> bool:
+        return bool(self.queues or self.watchers)
 
 
-class RedisBroadcaster:
-    def __init__(self, url: str) -> None:
+class MemoryBroadcaster(LocalFanout):
+    async def publish(self, event: CommentEvent) -> None:
+        self.deliver(event)
+
+    async def publish_account(self, user_id: int) -> None:
+        self.deliver_account(user_id)
+
+
+class RedisBroadcaster(LocalFanout):
+    """Publish to Redis; one reader per process, running while anyone here listens."""
+
+    def __init__(self, url: str, queue_size: int = QUEUE_SIZE) -> None:
+        super().__init__(queue_size)
         from redis.asyncio import Redis
 
         from service.redis_outage import REDIS_TIMEOUT_SECONDS
 
-        # no read timeout: a subscriber waits for messages as long as its reader listens
+        # no read timeout: the reader waits for messages as long as anyone listens
         self.redis: Any = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        self.reader: asyncio.Task[None] | None = None
 
     async def publish(self, event: CommentEvent) -> None:
         message = json.dumps([event.kind, event.article_id, event.comment_id])
-        await self.redis.publish(f"btl:events:{event.article_id}", message)
+        await self.redis.publish(EVENTS_CHANNEL + event.article_id, message)
 
-    async def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]:
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(f"btl:events:{article_id}")
+    async def publish_account(self, user_id: int) -> None:
+        await self.redis.publish(ACCOUNTS_CHANNEL, str(user_id))
+
+    def demand_changed(self) -> None:
+        if self.listened_to and self.reader is None:
+            self.reader = asyncio.get_running_loop().create_task(self._read())
+        elif not self.listened_to and self.reader is not None:
+            self.reader.cancel()
+            self.reader = None
+
+    async def _read(self) -> None:
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.psubscribe(EVENTS_CHANNEL + "*")
+                await pubsub.subscribe(ACCOUNTS_CHANNEL)
+                async for message in pubsub.listen():
+                    self._dispatch(message)
+            except Exception:
+                logger.warning("live events from Redis interrupted; retrying", exc_info=True)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(1)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
         try:
-            async for message in pubsub.listen():
-                if message.get("type") != "message":
-                    continue
+            if message.get("type") == "pmessage":
                 kind, article, comment_id = json.loads(message["data"])
-                yield CommentEvent(EventKind(kind), article, int(comment_id))
-        finally:
-            await pubsub.aclose()
+                self.deliver(CommentEvent(EventKind(kind), article, int(comment_id)))
+            elif message.get("type") == "message":
+                self.deliver_account(int(message["data"]))
+        except (ValueError, TypeError):
+            logger.warning("ignored a malformed live event: %r", message.get("data"))
 
 
 broadcaster: Broadcaster = MemoryBroadcaster()
@@ -101,5 +209,18 @@ async def publish(kind: EventKind, article_id: str, comment_id: int) -> None:
         logger.warning("could not publish a comment event", exc_info=True)
 
 
+async def account_changed(user_id: int) -> None:
+    """The user's sessions or what they may see changed: check their open websockets now
+    (the periodic check catches it later if this is lost)."""
+    try:
+        await broadcaster.publish_account(user_id)
+    except Exception:
+        logger.warning("could not publish an account change", exc_info=True)
+
+
 def subscribe(article_id: str) -> AsyncIterator[CommentEvent]:
     return broadcaster.subscribe(article_id)
+
+
+def watch_accounts(watcher: AccountWatcher) -> Callable[[], None]:
+    return broadcaster.watch_accounts(watcher)

@@ -180,6 +180,7 @@ async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str
         await moderation_log.record(
             ActionKind.SUSPEND_USER, moderator=moderator, target_user=target, reason=reason
         )
+    await events.account_changed(target.id)
     return target
 
 
@@ -193,6 +194,7 @@ async def ban(moderator: User, *, user_id: str, reason: str) -> User:
         await moderation_log.record(
             ActionKind.BAN_USER, moderator=moderator, target_user=target, reason=reason
         )
+    await events.account_changed(target.id)
     return target
 
 
@@ -207,6 +209,7 @@ async def reinstate(moderator: User, *, user_id: str, reason: str) -> User:
         await moderation_log.record(
             ActionKind.REINSTATE_USER, moderator=moderator, target_user=target, reason=reason
         )
+    await events.account_changed(target.id)
     return target
 
 

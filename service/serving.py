@@ -13,9 +13,12 @@ limits count. Only BTL_TRUSTED_PROXIES decides that (schema/requests.py `client_
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+from service.config import Settings
 
 APP = "service.app:create_app_from_environment"
 
@@ -30,20 +33,24 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(sock: socket.socket, workers: int) -> None:
-    """Serve on a socket the caller bound (so a port in use is one line, not uvicorn's log)."""
-    host, port = sock.getsockname()[:2]
-    config = uvicorn.Config(
-        APP,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
+def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    """uvicorn's settings for btl: a websocket message past BTL_WS_MAX_MESSAGE_BYTES closes
+    the socket (1009) before any of it is decoded; uvicorn's own proxy headers are off
+    (only BTL_TRUSTED_PROXIES decides whose X-Forwarded-For is believed)."""
+    chosen: dict[str, Any] = {"log_level": "info", "access_log": False, **options}
+    return uvicorn.Config(
+        app,
+        ws_max_size=settings.ws_max_message_bytes,
         proxy_headers=False,
         forwarded_allow_ips=[],  # not read from FORWARDED_ALLOW_IPS either
+        **chosen,
     )
+
+
+def serve(settings: Settings, sock: socket.socket, workers: int) -> None:
+    """Serve on a socket the caller bound (so a port in use is one line, not uvicorn's log)."""
+    host, port = sock.getsockname()[:2]
+    config = uvicorn_config(APP, settings, factory=True, host=host, port=port, workers=workers)
     if workers == 1:
         uvicorn.Server(config).run(sockets=[sock])
         return

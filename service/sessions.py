@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from service import sql
 from service.clock import now
@@ -37,22 +39,47 @@ async def issue(user: User, ttl_seconds: int) -> IssuedSession:
     return IssuedSession(token, session.expires_at, user, session.id)
 
 
-_LIVE_SESSION = (
-    'SELECT s.id AS "session id", u.* FROM sessions s JOIN users u ON u.id = s.user_id '
-    "WHERE s.token_hash = {} AND s.revoked_at IS NULL AND s.expires_at > {}"
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    user: User
+    session_id: int
+    expires_at: datetime
+
+
+_LIVE_SESSIONS = (
+    'SELECT s.id AS "session id", s.expires_at AS "session expires", u.* '
+    "FROM sessions s JOIN users u ON u.id = s.user_id "
+    "WHERE {} AND s.revoked_at IS NULL AND s.expires_at > {{}}"
 )
+_LIVE_SESSION = _LIVE_SESSIONS.format("s.token_hash = {}")
+
+
+def _live(row: dict[str, Any]) -> LiveSession:
+    session_id = int(row.pop("session id"))
+    expires_at = sql.python_time(row.pop("session expires"))
+    return LiveSession(User._init_from_db(**row), session_id, expires_at)
+
+
+async def authenticate_session(token: str) -> LiveSession | None:
+    """The live session a token belongs to, with its user (one hand-written query: every
+    signed-in request asks it)."""
+    rows = await sql.fetch(_LIVE_SESSION, _digest(token), sql.db_time(now()))
+    return _live(rows[0]) if rows else None
 
 
 async def authenticate(token: str) -> tuple[User, int] | None:
-    """The user and session id a live token belongs to, or None (one hand-written query:
-    every signed-in request asks it)."""
-    moment = Session._meta.fields_map["expires_at"].to_db_value(now(), Session)
-    rows = await sql.fetch(_LIVE_SESSION, _digest(token), moment)
-    if not rows:
-        return None
-    row = rows[0]
-    session_id = int(row.pop("session id"))
-    return User._init_from_db(**row), session_id
+    """The user and session id a live token belongs to, or None."""
+    found = await authenticate_session(token)
+    return (found.user, found.session_id) if found else None
+
+
+async def live_sessions(session_ids: Collection[int]) -> dict[int, LiveSession]:
+    """Which of these sessions are still live, by id, with their users as they are now."""
+    if not session_ids:
+        return {}
+    template = _LIVE_SESSIONS.format(f"s.id IN ({sql.marks(len(session_ids))})")
+    rows = await sql.fetch(template, *session_ids, sql.db_time(now()))
+    return {found.session_id: found for found in map(_live, rows)}
 
 
 async def revoke(session_id: int) -> None:

@@ -85,9 +85,10 @@ class AccountMutations:
 
     @strawberry.mutation(description="Revokes the token the request was made with.")
     async def logout(self, info: Info) -> bool:
-        if info.context.session_id is None:
+        ctx = info.context
+        if ctx.session_id is None or ctx.viewer is None:
             return False
-        await sessions.revoke(info.context.session_id)
+        await accounts.logout(ctx.viewer, ctx.session_id)
         return True
 
     @strawberry.mutation(
