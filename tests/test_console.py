@@ -223,9 +223,8 @@ def test_a_moderator_signs_in_and_runs_the_queue_in_chromium(tmp_path: Path) -> 
                 and "Personal attack" in json.dumps(c["reports"])
                 for c in reported
             ), reported
-            page.wait_for_function(
-                "document.querySelector('.result-window')?.innerText.includes('totalCount')"
-            )
+            # locators, not wait_for_function: the page's CSP forbids the eval it polls with
+            page.locator(".result-window", has_text="totalCount").wait_for()
             # the editor is wide enough for the examples' longest lines at 1400 px
             scroller = page.locator(".graphiql-query-editor .CodeMirror-scroll").first
             widths = scroller.evaluate("(s) => [s.scrollWidth, s.clientWidth]")
@@ -235,9 +234,7 @@ def test_a_moderator_signs_in_and_runs_the_queue_in_chromium(tmp_path: Path) -> 
             # a tab run unchanged acts on nothing: its ids are placeholders
             page.locator(".graphiql-tab", has_text="Amend").click()
             page.click(".graphiql-execute-button")
-            page.wait_for_function(
-                "document.querySelector('.result-window')?.innerText.includes('NotFound')"
-            )
+            page.locator(".result-window", has_text="NotFound").wait_for()
 
             page.click(".btl-signedin button")
             page.wait_for_selector(".btl-signin")
