@@ -9,7 +9,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import HTTPConnection, Request
@@ -32,6 +31,7 @@ from schema.requests import (
     read_operation,
     refuse,
 )
+from schema.schema import BtlSchema
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import is_staff
@@ -77,9 +77,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.runtime = runtime
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
-        self.planner = Planner(
-            cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
-        )
+        schema = cast(BtlSchema, self.schema)
+        self.planner = Planner(schema._schema, schema.checker)
         self.templates = Templates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

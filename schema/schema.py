@@ -7,16 +7,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    ParserCache,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.checked_document import DocumentChecker
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
@@ -45,6 +41,10 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class BtlSchema(strawberry.Schema):
+    # parses and validates each document text once, within the limits (the overlay planner
+    # parses through it too)
+    checker: DocumentChecker
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -60,24 +60,26 @@ class BtlSchema(strawberry.Schema):
                 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> BtlSchema:
+    # it keeps what it parsed and validated: parsing and validating the same document again
+    # is ~40 % of a thread page
+    checker = DocumentChecker(settings)
     extensions: list[Any] = [
-        *limit_extensions(settings),
-        # parsing and validating the same document again is ~40 % of a thread page
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        *limit_extensions(settings, checker),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
         PublicCacheGuard,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return BtlSchema(
+    built = BtlSchema(
         query=Query,
         mutation=Mutation,
         subscription=CommentSubscriptions,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    built.checker = checker
+    return built
 
 
 schema = build_schema(Settings())
