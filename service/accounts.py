@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from service import sessions
 from service.clock import now
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
+from service.ids import parse_id
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
 from service.runtime import Runtime
@@ -137,7 +138,8 @@ async def change_password(
 
 
 async def get_user(user_id: str | int) -> User:
-    user = await User.filter(id=int(user_id)).first() if str(user_id).isdigit() else None
+    number = parse_id(user_id)
+    user = await User.filter(id=number).first() if number is not None else None
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -9,6 +9,7 @@ from service.accounts import get_user
 from service.clock import now
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
+from service.ids import parse_id
 from service.models import Entitlement
 
 
@@ -46,11 +47,8 @@ async def grant(
 
 
 async def revoke(entitlement_id: str) -> Entitlement:
-    entitlement = (
-        await Entitlement.filter(id=int(entitlement_id)).first()
-        if entitlement_id.isdigit()
-        else None
-    )
+    number = parse_id(entitlement_id)
+    entitlement = await Entitlement.filter(id=number).first() if number is not None else None
     if entitlement is None:
         raise NotFound("No such entitlement.")
     if entitlement.revoked_at is None:  # revoking twice returns the same record
