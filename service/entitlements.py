@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from service.accounts import get_user
-from service.clock import now
+from service.clock import aware, now
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.ids import parse_id
@@ -38,6 +38,8 @@ async def grant(
     product = product.strip()
     if not 1 <= len(product) <= 64:
         raise InvalidInput("A product name has 1 to 64 characters.", "product")
+    starts_at = aware(starts_at, "startsAt")
+    ends_at = aware(ends_at, "endsAt") if ends_at is not None else None
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput("endsAt must be after startsAt.", "endsAt")
     user = await get_user(user_id)
