@@ -91,7 +91,7 @@ class GraphQLView(GraphQL[Context, None]):
             request,
             max_body_bytes=settings.max_body_bytes,
             max_document_chars=settings.max_document_chars,
-            body_read_timeout_seconds=settings.body_read_timeout_seconds,
+            read_timeout_seconds=settings.read_timeout_seconds,
             persisted=self.persisted,
         )
         if operation is None:  # a browser asking for the console, or a bare GET

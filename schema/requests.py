@@ -153,7 +153,7 @@ async def _read_body(request: Request, limit: int, seconds: float) -> bytes | Re
         slow = refuse(
             408,
             f"The request body did not arrive within {seconds:g} s "
-            "(BTL_BODY_READ_TIMEOUT_SECONDS).",
+            "(BTL_READ_TIMEOUT_SECONDS).",
             "TIMEOUT",
         )
         slow.headers["connection"] = "close"  # the rest of the body is not read
@@ -172,7 +172,7 @@ async def read_operation(
     *,
     max_body_bytes: int,
     max_document_chars: int,
-    body_read_timeout_seconds: float,
+    read_timeout_seconds: float,
     persisted: PersistedQueries,
 ) -> Operation | Response | None:
     """The operation asked for, or a refusal; None lets strawberry answer (e.g. the console)."""
@@ -180,7 +180,7 @@ async def read_operation(
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in JSON_TYPES:
             return refuse(415, "POST a JSON body with Content-Type: application/json.")
-        body = await _read_body(request, max_body_bytes, body_read_timeout_seconds)
+        body = await _read_body(request, max_body_bytes, read_timeout_seconds)
         if isinstance(body, Response):
             return body
         payload = decode_json(body, "The request body")

@@ -67,8 +67,8 @@ class Settings:
     operation_timeout_seconds: float = 5.0
     # CPU time parsing and validating one document may take (nothing else runs meanwhile)
     validation_timeout_seconds: float = 0.5
-    # from the request's headers to the last byte of its body
-    body_read_timeout_seconds: float = 10.0
+    # a client's time to send a request's headers, and again to send its body
+    read_timeout_seconds: float = 10.0
     public_max_age: int = 5
     # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
     viewer_overlay: bool = True
@@ -264,12 +264,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "seconds > 0",
             d.validation_timeout_seconds,
         ),
-        body_read_timeout_seconds=_read(
+        read_timeout_seconds=_read(
             env,
-            "BTL_BODY_READ_TIMEOUT_SECONDS",
+            "BTL_READ_TIMEOUT_SECONDS",
             _positive_float,
             "seconds > 0",
-            d.body_read_timeout_seconds,
+            d.read_timeout_seconds,
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
         viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),

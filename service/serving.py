@@ -13,6 +13,8 @@ import socket
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from service.request_head import BoundedHeadProtocol
+
 APP = "service.app:create_app_from_environment"
 
 
@@ -35,6 +37,10 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        # a request's head bounded in time and size (uvicorn waits for it forever)
+        http=BoundedHeadProtocol,
+        # an idle keep-alive connection is closed after this many seconds
+        timeout_keep_alive=5,
     )
     if workers == 1:
         uvicorn.Server(config).run()

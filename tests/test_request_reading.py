@@ -6,13 +6,14 @@ import hashlib
 import json
 import socket
 import time
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from schema.requests import PersistedQueries
-from tests.served import serve
+from tests.served import Served, serve
 from tests.support import Api
 
 
@@ -107,27 +108,68 @@ async def test_a_content_length_that_is_not_ascii_digits_is_not_a_500(api: Api) 
     assert response.status_code < 500
 
 
-def test_a_body_that_trickles_in_gets_a_408_and_the_connection_closes(tmp_path: Path) -> None:
-    with serve(tmp_path, BTL_BODY_READ_TIMEOUT_SECONDS="1") as served:
-        port = int(served.url.rsplit(":", 1)[1])
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-            # given a request whose headers promise 100 bytes, of which 10 arrive
-            client.sendall(
-                b"POST /graphql HTTP/1.1\r\nHost: btl\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 100\r\n\r\n" + b'{"query": '
-            )
-            started = time.monotonic()
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serve(tmp_path_factory.mktemp("served"), BTL_READ_TIMEOUT_SECONDS="1") as running:
+        yield running
 
-            # when the client sends nothing more
-            answer = b""
-            while chunk := client.recv(65536):  # until the server closes the connection
-                answer += chunk
 
-    # then
+def exchange(served: Served, request: bytes) -> tuple[bytes, dict[str, Any], float]:
+    """Send `request`, then nothing: the answer's head and JSON body, and how long it took."""
+    port = int(served.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        started = time.monotonic()
+        client.sendall(request)
+        answer = b""
+        while chunk := client.recv(65536):  # until the server closes the connection
+            answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 408"), answer
+    return head, json.loads(body), time.monotonic() - started
+
+
+def test_a_body_that_trickles_in_gets_a_408_and_the_connection_closes(served: Served) -> None:
+    # given headers that promise 100 bytes of body, of which 10 arrive, then nothing
+    head, body, seconds = exchange(
+        served,
+        b"POST /graphql HTTP/1.1\r\nHost: btl\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n" + b'{"query": ',
+    )
+
+    assert head.startswith(b"HTTP/1.1 408"), head
     assert b"connection: close" in head.lower()
-    error = json.loads(body)["errors"][0]
-    assert error["extensions"]["code"] == "TIMEOUT"
-    assert "BTL_BODY_READ_TIMEOUT_SECONDS" in error["message"]
-    assert time.monotonic() - started < 9  # not the socket's own 10 s timeout
+    assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
+    assert "BTL_READ_TIMEOUT_SECONDS" in body["errors"][0]["message"]
+    assert seconds < 9  # the server's 1 s, not the client's own 10 s
+
+
+def test_headers_that_trickle_in_get_a_408_and_the_connection_closes(served: Served) -> None:
+    head, body, seconds = exchange(served, b"POST /graphql HTTP/1.1\r\nHost: btl\r\nX-Slow: ")
+
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert "BTL_READ_TIMEOUT_SECONDS" in body["errors"][0]["message"]
+    assert seconds < 9
+
+
+def test_a_connection_that_sends_nothing_is_closed(served: Served) -> None:
+    head, _, seconds = exchange(served, b"")
+
+    assert head.startswith(b"HTTP/1.1 408"), head
+    assert seconds < 9
+
+
+def test_headers_over_64_kib_are_refused(served: Served) -> None:
+    head, body, _ = exchange(
+        served, b"GET /healthz HTTP/1.1\r\nHost: btl\r\nX-Big: " + b"x" * 100_000 + b"\r\n"
+    )
+
+    assert head.startswith(b"HTTP/1.1 431"), head
+    assert "headers are larger" in body["errors"][0]["message"]
+
+
+def test_requests_within_the_bounds_are_answered_on_one_connection(served: Served) -> None:
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        for _ in range(3):
+            answer = client.post("/graphql", json={"query": "{ __typename }"})
+            assert answer.json() == {"data": {"__typename": "Query"}}
+        big = client.get("/healthz", headers={"X-Big": "x" * 30_000})
+        assert big.status_code == 200
