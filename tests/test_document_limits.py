@@ -15,6 +15,7 @@ import pytest
 
 from schema.schema import schema
 from schema.viewer_overlay import Planner
+from service.config import ConfigError, load_settings
 from service.models import Role
 from tests.support import Api
 
@@ -188,3 +189,26 @@ async def test_a_legitimate_page_with_shared_fragments_passes(api: Api) -> None:
     """
 
     assert "errors" not in await api.gql(page, token=moderator.token)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("BTL_MAX_FIELDS", "0"),
+        ("BTL_VALIDATION_TIMEOUT_SECONDS", "0"),
+        ("BTL_READ_TIMEOUT_SECONDS", "soon"),
+    ],
+)
+def test_a_bad_value_of_a_new_limit_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({variable: value})
+
+    assert caught.value.variable == variable
+
+
+def test_the_new_limits_have_their_defaults() -> None:
+    settings = load_settings({})
+
+    assert settings.max_fields == 500
+    assert settings.validation_timeout_seconds == 0.5
+    assert settings.read_timeout_seconds == 10.0

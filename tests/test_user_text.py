@@ -9,7 +9,7 @@ import pytest
 
 from service.clock import now
 from service.models import Role
-from tests.support import POST, Api
+from tests.support import LOGIN, POST, Api
 
 INVISIBLE = {
     "zero-width space": "\u200b",
@@ -161,3 +161,29 @@ async def test_every_date_time_input_refuses_a_moment_without_a_time_zone(api: A
         # then
         [result] = answer.values()
         assert result == {"__typename": "InvalidInput", "field": field}, (field, answer)
+
+
+REGISTER = """
+mutation Register($input: RegisterInput!) { register(input: $input) { __typename } }
+"""
+
+
+async def test_a_password_with_half_a_surrogate_pair_is_a_password(api: Api) -> None:
+    # it cannot be encoded as plain UTF-8; hashing it answered "Internal error."
+    credentials = {"email": "half@example.com", "password": "correct horse battery \ud800"}
+    register = {"query": REGISTER, "variables": {"input": {**credentials, "displayName": "Half"}}}
+    login = {"query": LOGIN, "variables": {"input": credentials}}
+
+    answers = [
+        (
+            await api.client.post(
+                "/graphql",
+                content=json.dumps(request).encode(),
+                headers={"content-type": "application/json"},
+            )
+        ).json()
+        for request in (register, login)
+    ]
+
+    assert answers[0] == {"data": {"register": {"__typename": "AuthSession"}}}
+    assert answers[1]["data"]["login"]["__typename"] == "AuthSession"
