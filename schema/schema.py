@@ -8,9 +8,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 
 from schema.checked_document import DocumentChecker
 from schema.limits import limit_extensions
@@ -44,6 +46,18 @@ class BtlSchema(strawberry.Schema):
     # parses and validates each document text once, within the limits (the overlay planner
     # parses through it too)
     checker: DocumentChecker
+
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
+    ) -> PreExecutionError | None:
+        # the checker's parse (schema/limits.py CheckedDocument.on_parse) refuses a document
+        # with a GraphQLError; execute() answers it, but the websocket's stream() lets it
+        # escape and closes the subscription without a word
+        try:
+            return await super()._prepare_operation_async(context, extensions_runner)
+        except GraphQLError as error:
+            context.pre_execution_errors = [error]
+            return PreExecutionError(data=None, errors=[error])
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -12,10 +12,12 @@ import time
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from schema.schema import schema
 from schema.viewer_overlay import Planner
-from service.config import ConfigError, load_settings
+from service.app import create_app
+from service.config import ConfigError, Settings, load_settings
 from service.models import Role
 from tests.support import Api
 
@@ -212,3 +214,32 @@ def test_the_new_limits_have_their_defaults() -> None:
     assert settings.max_fields == 500
     assert settings.validation_timeout_seconds == 0.5
     assert settings.read_timeout_seconds == 10.0
+
+
+@pytest.mark.parametrize(
+    ("document", "variable"),
+    [
+        ("subscription{...F20}" + doubling(20, "Subscription", "__typename"), "BTL_MAX_FIELDS"),
+        ("subscription{" + "a " * 2100 + "}", "BTL_MAX_TOKENS"),
+        ("subscription{__typename}" + " " * 15_001, "BTL_MAX_DOCUMENT_CHARS"),
+    ],
+)
+def test_a_subscription_over_a_limit_is_refused_on_the_websocket(
+    document: str, variable: str
+) -> None:
+    # nothing here reaches the database
+    app = create_app(Settings(database_url="sqlite://:memory:"), manage_database=False)
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as socket,
+    ):
+        socket.send_json({"type": "connection_init"})
+        assert socket.receive_json()["type"] == "connection_ack"
+
+        socket.send_json({"type": "subscribe", "id": "1", "payload": {"query": document}})
+        answer = socket.receive_json()
+
+    assert answer["type"] == "error", answer
+    [error] = answer["payload"]
+    assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+    assert variable in error["message"]
