@@ -9,10 +9,10 @@ again, which blocked the event loop for 16.5 s (76 s at 22 fragments) before thi
 from __future__ import annotations
 
 import time
+import warnings
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from schema.schema import schema
 from schema.viewer_overlay import Planner
@@ -227,6 +227,10 @@ def test_the_new_limits_have_their_defaults() -> None:
 def test_a_subscription_over_a_limit_is_refused_on_the_websocket(
     document: str, variable: str
 ) -> None:
+    with warnings.catch_warnings():  # it would rather have httpx2, which we don't need
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
     # nothing here reaches the database
     app = create_app(Settings(database_url="sqlite://:memory:"), manage_database=False)
     with (
