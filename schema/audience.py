@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import (
+    DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLObjectType,
@@ -29,7 +30,6 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
-    parse,
     visit,
 )
 from strawberry.extensions.field_extension import (
@@ -182,10 +182,15 @@ class DocumentAudiences:
     visited once), kept for the documents seen most recently; None: it does not validate
     against the schema's types (it then runs the ordinary way and fails there)."""
 
-    def __init__(self, schema: GraphQLSchema, max_tokens: int, max_documents: int = 256) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        parse: Callable[[str], DocumentNode],
+        max_documents: int = 256,
+    ) -> None:
         self.schema = schema
         self.audiences = FieldAudiences(schema)
-        self.max_tokens = max_tokens
+        self.parse = parse  # the schema's own, under its limits (and its cache)
         self.max_documents = max_documents
         self.found: OrderedDict[str, frozenset[Audience] | None] = OrderedDict()
 
@@ -200,7 +205,7 @@ class DocumentAudiences:
 
     def _audiences(self, query: str) -> frozenset[Audience] | None:
         try:
-            document = parse(query, max_tokens=self.max_tokens)
+            document = self.parse(query)
         except GraphQLError:
             return None
         type_info = TypeInfo(self.schema)

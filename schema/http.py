@@ -9,7 +9,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
-import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import HTTPConnection, Request
@@ -35,6 +34,7 @@ from schema.requests import (
     read_operation,
     refuse,
 )
+from schema.schema import BtlSchema
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import may_act_as_staff
@@ -89,13 +89,10 @@ class GraphQLView(GraphQL[Context, None]):
         self.live = LiveConnections(runtime.settings.ws_session_check_seconds)
         self.public_cache = public_cache
         self.persisted = PersistedQueries()
-        self.planner = Planner(
-            cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
-        )
+        schema = cast(BtlSchema, self.schema)
+        self.planner = Planner(schema._schema, schema.checker)
         self.templates = Templates()
-        self.document_audiences = DocumentAudiences(
-            cast(strawberry.Schema, self.schema)._schema, runtime.settings.max_tokens
-        )
+        self.document_audiences = DocumentAudiences(schema._schema, schema.checker.bounded)
 
     def shareable(self, query: str) -> bool:
         """Whether a signed-out answer to this document may be kept for every signed-out
@@ -117,6 +114,7 @@ class GraphQLView(GraphQL[Context, None]):
             request,
             max_body_bytes=settings.max_body_bytes,
             max_document_chars=settings.max_document_chars,
+            read_timeout_seconds=settings.read_timeout_seconds,
             persisted=self.persisted,
         )
         if operation is None:  # a browser asking for the console, or a bare GET

@@ -1,6 +1,8 @@
 """Refuse abusive operations before they cost anything: size, depth, aliases, directives, cost.
 
-Each refusal is a GraphQL error that names the limit and its BTL_ variable.
+Each refusal is a GraphQL error with extensions.code LIMIT_EXCEEDED that names the limit and
+its BTL_ variable. What the document alone decides is checked once per document text
+(schema/checked_document.py); the cost, which depends on the variables, once per operation.
 """
 
 from __future__ import annotations
@@ -8,30 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
-    ASTValidationRule,
-    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     VariableNode,
+    value_from_ast_untyped,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from schema.checked_document import DocumentChecker, limit_error
 from service.config import Settings
 from service.threads import MAX_PAGE
 
@@ -40,32 +34,28 @@ DEFAULT_PAGE = 20
 PLUMBING = frozenset({"edges", "node", "pageInfo", "cursor", "__typename"})
 
 
-def limit_error(message: str, code: str = "LIMIT_EXCEEDED") -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
+class CheckedDocument(SchemaExtension):
+    """Strawberry's parse and validation steps, through the bounded, caching checker."""
 
+    def __init__(self, checker: DocumentChecker) -> None:
+        self.checker = checker
 
-def thread_depth(max_reply_depth: int) -> int:
-    """Depth of the deepest thread a client needs: article > comments > edges > node, then
-    replies > edges > node per reply level, then the author's fields."""
-    return 4 + 3 * max_reply_depth + 2
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            context.graphql_document = self.checker.parse(context.query)
+        yield
 
-
-def max_directives_rule(limit: int) -> type[ASTValidationRule]:
-    class MaxDirectives(ASTValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            self.count = 0
-
-        def enter_directive(self, node: DirectiveNode, *args: Any) -> None:
-            self.count += 1
-            if self.count == limit + 1:
-                self.report_error(
-                    limit_error(
-                        f"The document has more than {limit} directives (BTL_MAX_DIRECTIVES)."
-                    )
-                )
-
-    return MaxDirectives
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.graphql_document is not None
+        context.pre_execution_errors = self.checker.validate(
+            context.schema._schema,
+            context.query,
+            context.graphql_document,
+            tuple(context.validation_rules),
+        )
+        yield
 
 
 def _argument(node: FieldNode, name: str, variables: dict[str, Any]) -> Any:
@@ -96,31 +86,51 @@ def _multiplier(node: FieldNode, variables: dict[str, Any]) -> int:
     return 1
 
 
+class _Cost:
+    """Every field costs 1 (connection plumbing 0); a list's selection costs as many times as
+    it may return items. Each fragment is costed once, however often it is spread."""
+
+    def __init__(
+        self, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+    ) -> None:
+        self.fragments = fragments
+        self.variables = variables
+        self.of_fragment: dict[str, int] = {}
+
+    def selection_set(self, selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                inner = self.selection_set(selection.selection_set)
+                own = 0 if selection.name.value in PLUMBING else 1
+                total += own + _multiplier(selection, self.variables) * inner
+            elif isinstance(selection, InlineFragmentNode):
+                total += self.selection_set(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self.fragment(selection.name.value)
+        return total
+
+    def fragment(self, name: str) -> int:
+        if name not in self.of_fragment and name in self.fragments:
+            self.of_fragment[name] = 0  # a cycle adds nothing (validation refused it anyway)
+            self.of_fragment[name] = self.selection_set(self.fragments[name].selection_set)
+        return self.of_fragment.get(name, 0)
+
+
 def operation_cost(
-    selection_set: SelectionSetNode | None,
+    operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
     variables: dict[str, Any],
-    seen: frozenset[str] = frozenset(),
 ) -> int:
-    """Every field costs 1 (connection plumbing 0); a list's selection costs as many times as
-    it may return items."""
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            inner = operation_cost(selection.selection_set, fragments, variables, seen)
-            own = 0 if selection.name.value in PLUMBING else 1
-            total += own + _multiplier(selection, variables) * inner
-        elif isinstance(selection, InlineFragmentNode):
-            total += operation_cost(selection.selection_set, fragments, variables, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in seen:
-                total += operation_cost(
-                    fragments[name].selection_set, fragments, variables, seen | {name}
-                )
-    return total
+    """The worst-case cost of `operation`; a variable not given takes its default value."""
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
+    return _Cost(fragments, {**defaults, **variables}).selection_set(operation.selection_set)
 
 
 class CostLimiter(SchemaExtension):
@@ -148,8 +158,7 @@ class CostLimiter(SchemaExtension):
                 )
             ]
             cost = sum(
-                operation_cost(op.selection_set, fragments, context.variables or {})
-                for op in operations[:1]
+                operation_cost(op, fragments, context.variables or {}) for op in operations[:1]
             )
             if cost > self.max_cost:
                 error = limit_error(
@@ -162,16 +171,10 @@ class CostLimiter(SchemaExtension):
         yield
 
 
-def limit_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    # The rule classes are made once: ValidationCache keys on them, so a class made per
-    # request would validate every document again.
-    rules = [
-        *QueryDepthLimiter(max_depth=thread_depth(settings.max_reply_depth)).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        max_directives_rule(settings.max_directives),
-    ]
+def limit_extensions(
+    settings: Settings, checker: DocumentChecker
+) -> list[Callable[[], SchemaExtension]]:
     return [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules(rules),
+        lambda: CheckedDocument(checker),
         lambda: CostLimiter(settings.max_cost),
     ]

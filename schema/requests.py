@@ -3,6 +3,7 @@ resolve Apollo persisted queries, and say who is asking from where."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import json
@@ -61,10 +62,13 @@ def bearer_token(
 
 
 class PersistedQueries:
-    """Apollo's automatic persisted queries: documents by SHA-256, in a bounded LRU."""
+    """Apollo's automatic persisted queries: documents by SHA-256, in an LRU bounded in bytes.
 
-    def __init__(self, max_entries: int = 5000) -> None:
-        self.max_entries = max_entries
+    Only documents within BTL_MAX_DOCUMENT_CHARS reach it (read_operation checks first)."""
+
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
         self.queries: OrderedDict[str, str] = OrderedDict()
 
     def resolve(self, query: str | None, extensions: Any) -> str | Response | None:
@@ -83,33 +87,84 @@ class PersistedQueries:
             return known
         if hashlib.sha256(query.encode()).hexdigest() != digest:
             return refuse(400, "provided sha does not match query", "INVALID_PERSISTED_QUERY")
-        self.queries[digest] = query
-        while len(self.queries) > self.max_entries:
-            self.queries.popitem(last=False)
+        if digest not in self.queries:
+            self.queries[digest] = query
+            self.size += _footprint(digest, query)
+        while self.size > self.max_bytes and self.queries:
+            evicted, evicted_query = self.queries.popitem(last=False)
+            self.size -= _footprint(evicted, evicted_query)
         return query
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it grows past `limit` bytes (never buffered past that)."""
+def _footprint(digest: str, query: str) -> int:
+    # a str of code points < 256 takes a byte each, others 2 or 4; ~100 bytes of overhead
+    return len(digest) + len(query.encode()) + 100
+
+
+# JSON deeper than this is no GraphQL request (inputs nest a few levels); Python's decoder
+# fails with RecursionError near 1,000 levels, and what is below that still costs a stack
+MAX_JSON_DEPTH = 64
+
+
+def nests_deeper(value: Any, limit: int) -> bool:
+    """Whether objects and arrays in `value` nest deeper than `limit` (without recursion)."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        inner = item.values() if isinstance(item, dict) else item
+        stack.extend((i, depth + 1) for i in inner if isinstance(i, dict | list))
+    return False
+
+
+def decode_json(text: str | bytes, what: str) -> Any | Response:
+    """The decoded value, or a 400 saying what is wrong with it."""
+    too_deep = refuse(400, f"{what} nests JSON deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        return too_deep
+    except ValueError:
+        return refuse(400, f"{what} is not valid JSON.")
+    return too_deep if nests_deeper(value, MAX_JSON_DEPTH) else value
+
+
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes | Response:
+    """The body, or a refusal once it grows past `limit` bytes (never buffered past that) or
+    has not all arrived after `seconds` (a client trickling it holds a connection)."""
+    too_large = refuse(
+        413,
+        f"The request body is larger than {limit} bytes (BTL_MAX_BODY_BYTES).",
+        "LIMIT_EXCEEDED",
+    )
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return too_large
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    return too_large
+                chunks.append(chunk)
+    except TimeoutError:
+        slow = refuse(
+            408,
+            f"The request body did not arrive within {seconds:g} s "
+            "(BTL_READ_TIMEOUT_SECONDS).",
+            "TIMEOUT",
+        )
+        slow.headers["connection"] = "close"  # the rest of the body is not read
+        return slow
     return b"".join(chunks)
 
 
 def _loads(text: str | None, what: str) -> Any | Response:
     if text is None or text == "":
         return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return refuse(400, f"`{what}` is not valid JSON.")
+    return decode_json(text, f"`{what}`")
 
 
 async def read_operation(
@@ -117,6 +172,7 @@ async def read_operation(
     *,
     max_body_bytes: int,
     max_document_chars: int,
+    read_timeout_seconds: float,
     persisted: PersistedQueries,
 ) -> Operation | Response | None:
     """The operation asked for, or a refusal; None lets strawberry answer (e.g. the console)."""
@@ -124,13 +180,12 @@ async def read_operation(
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in JSON_TYPES:
             return refuse(415, "POST a JSON body with Content-Type: application/json.")
-        body = await _read_body(request, max_body_bytes)
-        if body is None:
-            return refuse(413, f"The request body is larger than {max_body_bytes} bytes.")
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            return refuse(400, "The request body is not valid JSON.")
+        body = await _read_body(request, max_body_bytes, read_timeout_seconds)
+        if isinstance(body, Response):
+            return body
+        payload = decode_json(body, "The request body")
+        if isinstance(payload, Response):
+            return payload
         if not isinstance(payload, dict):
             return refuse(400, "The request body must be one JSON object (no batching).")
         query, extensions = payload.get("query"), payload.get("extensions")
@@ -153,20 +208,21 @@ async def read_operation(
     for value, what in ((variables, "variables"), (extensions, "extensions")):
         if value is not None and not isinstance(value, dict):
             return refuse(400, f"`{what}` must be a JSON object.")
+    if query is not None and len(query) > max_document_chars:  # before it is persisted
+        return refuse(
+            413,
+            f"The document has {len(query)} characters; the limit is {max_document_chars} "
+            "(BTL_MAX_DOCUMENT_CHARS).",
+            "LIMIT_EXCEEDED",
+        )
     resolved = persisted.resolve(query, extensions)
     if isinstance(resolved, Response):
         return resolved
     if resolved is None:
         return refuse(400, "The request has no query string.")
-    if len(resolved) > max_document_chars:
-        return refuse(
-            413,
-            f"The document has {len(resolved)} characters; the limit is {max_document_chars} "
-            "(BTL_MAX_DOCUMENT_CHARS).",
-        )
     if request.method == "POST":
         # strawberry reads the body from here: the one read, or with the persisted query
-        assert body is not None
+        assert isinstance(body, bytes)
         request._body = body
         if resolved is not query:
             payload["query"] = resolved

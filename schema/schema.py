@@ -8,18 +8,16 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    ParserCache,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from schema.audience import Audience, audience
+from schema.checked_document import DocumentChecker
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
@@ -52,6 +50,22 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class BtlSchema(strawberry.Schema):
+    # parses and validates each document text once, within the limits (the overlay planner
+    # parses through it too)
+    checker: DocumentChecker
+
+    async def _prepare_operation_async(
+        self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
+    ) -> PreExecutionError | None:
+        # the checker's parse (schema/limits.py CheckedDocument.on_parse) refuses a document
+        # with a GraphQLError; execute() answers it, but the websocket's stream() lets it
+        # escape and closes the subscription without a word
+        try:
+            return await super()._prepare_operation_async(context, extensions_runner)
+        except GraphQLError as error:
+            context.pre_execution_errors = [error]
+            return PreExecutionError(data=None, errors=[error])
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -91,26 +105,27 @@ class BtlSchema(strawberry.Schema):
             context_value,
         )
 
-
-def build_schema(settings: Settings, query: type = Query) -> strawberry.Schema:
+def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
     """The served schema; tests may give another Query (e.g. one with a throwaway field)."""
+    # it keeps what it parsed and validated: parsing and validating the same document again
+    # is ~40 % of a thread page
+    checker = DocumentChecker(settings)
     extensions: list[Any] = [
-        *limit_extensions(settings),
-        # parsing and validating the same document again is ~40 % of a thread page
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        *limit_extensions(settings, checker),
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
         PublicCacheGuard,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return BtlSchema(
+    built = BtlSchema(
         query=query,
         mutation=Mutation,
         subscription=CommentSubscriptions,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )
+    built.checker = checker
+    return built
 
 
 schema = build_schema(Settings())

@@ -39,12 +39,12 @@ from graphql import (
     TypeInfo,
     TypeInfoVisitor,
     Visitor,
-    parse,
     print_ast,
     visit,
 )
 
 from schema.audience import Audience, FieldAudiences
+from schema.checked_document import DocumentChecker
 from service import articles, commenting, comments
 from service.models import User
 from service.runtime import Runtime
@@ -158,13 +158,15 @@ def _viewer_field(node: FieldNode) -> ViewerField:
 class Planner:
     """Plans per document text, kept for the documents seen most recently."""
 
-    def __init__(self, schema: GraphQLSchema, max_tokens: int, max_documents: int = 256) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, checker: DocumentChecker, max_documents: int = 256
+    ) -> None:
         self.schema = schema
         self.audiences = FieldAudiences(schema)
         for type_name, names in FILLED.items():
             for name in names:  # the overlay never computes a value everybody shares
                 assert self.audiences.of(type_name, name) is Audience.VIEWER, (type_name, name)
-        self.max_tokens = max_tokens  # the same bound strawberry's parse applies
+        self.checker = checker  # the limits execution applies, and its parsed documents
         self.max_documents = max_documents
         self.plans: OrderedDict[str, Plan | None] = OrderedDict()
 
@@ -180,9 +182,9 @@ class Planner:
 
     def _make(self, query: str) -> Plan | None:
         try:
-            document = parse(query, max_tokens=self.max_tokens)
+            document = self.checker.bounded(query)
         except GraphQLError:
-            return None
+            return None  # the ordinary way refuses it with the limit named
         type_info = TypeInfo(self.schema)
         planner = _Planner(type_info, self.audiences)
         try:

@@ -27,8 +27,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 )
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
+from schema.checked_document import limit_error
 from schema.context import Context
-from schema.limits import limit_error
 from schema.loaders import Loaders
 from service import sessions
 from service.live import CloseSocket, LiveConnection

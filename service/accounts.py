@@ -12,6 +12,7 @@ from service import events, public_versions, sessions
 from service.clock import now
 from service.display_names import clean_display_name, display_name_key
 from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
+from service.ids import parse_id
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
 from service.runtime import Runtime
@@ -139,7 +140,8 @@ async def logout(user: User, session_id: int) -> None:
 
 
 async def get_user(user_id: str | int) -> User:
-    user = await User.filter(id=int(user_id)).first() if str(user_id).isdigit() else None
+    number = parse_id(user_id)
+    user = await User.filter(id=number).first() if number is not None else None
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from service.errors import InvalidInput
+
 
 class Clock:
     """Wall-clock time in UTC, with an offset tests can move forward or back."""
@@ -29,3 +31,10 @@ clock = Clock()
 
 def now() -> datetime:
     return clock.now()
+
+
+def aware(moment: datetime, field: str) -> datetime:
+    """A moment a client gave, refused without a time zone (it would mean any of 26 hours)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput(f"Give {field} with a time zone.", field)
+    return moment

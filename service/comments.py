@@ -13,6 +13,7 @@ from service import articles, counters, events, reports, sql
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
+from service.ids import parse_id
 from service.models import Comment, CommentRevision, CommentStatus, ReportResolution, User
 from service.runtime import Runtime
 from service.text import clean_text
@@ -23,8 +24,8 @@ def clean_body(rt: Runtime, body: str) -> str:
 
 
 async def get(comment_id: str | int) -> Comment:
-    text = str(comment_id)
-    comment = await Comment.filter(id=int(text)).first() if text.isdigit() else None
+    number = parse_id(comment_id)
+    comment = await Comment.filter(id=number).first() if number is not None else None
     if comment is None:
         raise NotFound("No such comment.")
     return comment

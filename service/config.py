@@ -65,10 +65,16 @@ class Settings:
     max_body_bytes: int = 100_000
     max_document_chars: int = 15_000
     max_tokens: int = 2_000
+    # fields an operation selects once its fragments are spread in
+    max_fields: int = 500
     max_aliases: int = 15
     max_directives: int = 50
     max_cost: int = 5_000
     operation_timeout_seconds: float = 5.0
+    # CPU time parsing and validating one document may take (nothing else runs meanwhile)
+    validation_timeout_seconds: float = 0.5
+    # a client's time to send a request's headers, and again to send its body
+    read_timeout_seconds: float = 10.0
     public_max_age: int = 5
     # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
     viewer_overlay: bool = True
@@ -285,6 +291,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             d.max_document_chars,
         ),
         max_tokens=_read(env, "BTL_MAX_TOKENS", _at_least_one, "a whole number >= 1", d.max_tokens),
+        max_fields=_read(env, "BTL_MAX_FIELDS", _at_least_one, "a whole number >= 1", d.max_fields),
         max_aliases=_read(env, "BTL_MAX_ALIASES", _positive_int, count, d.max_aliases),
         max_directives=_read(env, "BTL_MAX_DIRECTIVES", _positive_int, count, d.max_directives),
         max_cost=_read(env, "BTL_MAX_COST", _at_least_one, "a whole number >= 1", d.max_cost),
@@ -294,6 +301,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _positive_float,
             "seconds > 0",
             d.operation_timeout_seconds,
+        ),
+        validation_timeout_seconds=_read(
+            env,
+            "BTL_VALIDATION_TIMEOUT_SECONDS",
+            _positive_float,
+            "seconds > 0",
+            d.validation_timeout_seconds,
+        ),
+        read_timeout_seconds=_read(
+            env,
+            "BTL_READ_TIMEOUT_SECONDS",
+            _positive_float,
+            "seconds > 0",
+            d.read_timeout_seconds,
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
         viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from service.accounts import get_user
-from service.clock import now
+from service.clock import aware, now
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
+from service.ids import parse_id
 from service.models import Entitlement
 
 
@@ -37,6 +38,8 @@ async def grant(
     product = product.strip()
     if not 1 <= len(product) <= 64:
         raise InvalidInput("A product name has 1 to 64 characters.", "product")
+    starts_at = aware(starts_at, "startsAt")
+    ends_at = aware(ends_at, "endsAt") if ends_at is not None else None
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput("endsAt must be after startsAt.", "endsAt")
     user = await get_user(user_id)
@@ -46,11 +49,8 @@ async def grant(
 
 
 async def revoke(entitlement_id: str) -> Entitlement:
-    entitlement = (
-        await Entitlement.filter(id=int(entitlement_id)).first()
-        if entitlement_id.isdigit()
-        else None
-    )
+    number = parse_id(entitlement_id)
+    entitlement = await Entitlement.filter(id=number).first() if number is not None else None
     if entitlement is None:
         raise NotFound("No such entitlement.")
     if entitlement.revoked_at is None:  # revoking twice returns the same record

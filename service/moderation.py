@@ -21,7 +21,7 @@ from service import (
     reports,
 )
 from service.accounts import get_user
-from service.clock import now
+from service.clock import aware, now
 from service.errors import InvalidInput, NotFound
 from service.models import (
     ActionKind,
@@ -167,8 +167,7 @@ async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str
     reason = clean_reason(reason)
     target = await _target(moderator, user_id)
     moment = now()
-    if until.tzinfo is None:
-        raise InvalidInput("Give `until` with a time zone.", "until")
+    until = aware(until, "until")
     if until <= moment:
         raise InvalidInput("A suspension ends in the future.", "until")
     if until > moment + MAX_SUSPENSION:
@@ -262,9 +261,7 @@ async def configure_article(
     if url is not KEEP:
         changes["url"] = _clean_url(url) if url and url.strip() else None
     if closes_at is not KEEP:
-        if closes_at is not None and closes_at.tzinfo is None:
-            raise InvalidInput("Give closesAt with a time zone.", "closesAt")
-        changes["closes_at"] = closes_at
+        changes["closes_at"] = aware(closes_at, "closesAt") if closes_at is not None else None
     async with in_transaction():
         await articles.ensure(article_id)
         if changes:

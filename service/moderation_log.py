@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.clock import now
+from service.ids import parse_id
 from service.models import ActionKind, Article, Comment, ModerationAction, User
 from service.threads import Page, after_filter, keyset_page
 
@@ -40,9 +41,9 @@ async def page(
     """Newest first, optionally only the actions on one comment or one user."""
     query = ModerationAction.all()
     if comment_id is not None:
-        query = query.filter(comment_id=int(comment_id) if comment_id.isdigit() else -1)
+        query = query.filter(comment_id=parse_id(comment_id) or -1)  # -1: no row's id
     if user_id is not None:
-        query = query.filter(target_user_id=int(user_id) if user_id.isdigit() else -1)
+        query = query.filter(target_user_id=parse_id(user_id) or -1)
     if after:
         query = query.filter(after_filter(after, descending=True))
     return await keyset_page(query, "-created_at", "-id", first=first)

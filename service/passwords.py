@@ -19,16 +19,22 @@ password_context = CryptContext(
 _DUMMY_HASH = password_context.hash("btl-dummy-password-for-timing")
 
 
+def _secret(password: str) -> bytes:
+    # JSON can carry half a surrogate pair, which plain UTF-8 cannot encode; it is still
+    # a password (and the same bytes every time)
+    return password.encode("utf-8", "surrogatepass")
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(password_context.hash, password)
+    return await asyncio.to_thread(password_context.hash, _secret(password))
 
 
 async def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
     """Return (matches, new_hash); new_hash is set when the stored hash needs upgrading."""
     if password_hash is None:
-        await asyncio.to_thread(password_context.verify, password, _DUMMY_HASH)
+        await asyncio.to_thread(password_context.verify, _secret(password), _DUMMY_HASH)
         return False, None
     matches, new_hash = await asyncio.to_thread(
-        password_context.verify_and_update, password, password_hash
+        password_context.verify_and_update, _secret(password), password_hash
     )
     return bool(matches), new_hash

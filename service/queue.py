@@ -7,15 +7,13 @@ another, whatever the queue's length.
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import datetime
 from enum import StrEnum
 
 from tortoise.expressions import Q
 
-from service.errors import BadUserInput
 from service.models import Comment
-from service.threads import Page, keyset_page
+from service.threads import Page, cursor_moment, cursor_number, cursor_parts, keyset_page
 
 
 class QueueOrder(StrEnum):
@@ -30,11 +28,8 @@ def encode_cursor(comment: Comment) -> str:
 
 
 def _decode(cursor: str) -> tuple[int, datetime, int]:
-    try:
-        count, moment, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return int(count), datetime.fromisoformat(moment), int(row_id)
-    except (ValueError, UnicodeError, binascii.Error):
-        raise BadUserInput("That cursor is not one this service gave out.") from None
+    count, moment, row_id = cursor_parts(cursor, 3)
+    return cursor_number(count), cursor_moment(moment), cursor_number(row_id)
 
 
 def _after(cursor: str, order: QueueOrder) -> Q:

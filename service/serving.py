@@ -19,6 +19,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from service.config import Settings
+from service.request_head import BoundedHeadProtocol
 
 APP = "service.app:create_app_from_environment"
 
@@ -34,12 +35,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
-    """uvicorn's settings for btl: a websocket message past BTL_WS_MAX_MESSAGE_BYTES closes
-    the socket (1009) before any of it is decoded; uvicorn's own proxy headers are off
-    (only BTL_TRUSTED_PROXIES decides whose X-Forwarded-For is believed)."""
+    """uvicorn's settings for btl: a request's head bounded in time and size (uvicorn waits
+    for it forever), idle keep-alive connections closed after 5 s, a websocket message past
+    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, and
+    uvicorn's own proxy headers off (only BTL_TRUSTED_PROXIES decides whose
+    X-Forwarded-For is believed)."""
     chosen: dict[str, Any] = {"log_level": "info", "access_log": False, **options}
     return uvicorn.Config(
         app,
+        http=BoundedHeadProtocol,
+        timeout_keep_alive=5,
         ws_max_size=settings.ws_max_message_bytes,
         proxy_headers=False,
         forwarded_allow_ips=[],  # not read from FORWARDED_ALLOW_IPS either

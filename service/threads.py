@@ -11,7 +11,7 @@ import base64
 import binascii
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
@@ -20,6 +20,7 @@ from tortoise.queryset import QuerySet
 
 from service import sql
 from service.errors import BadUserInput
+from service.ids import parse_id
 from service.models import Comment, User
 from service.visibility import READER_VISIBLE_SQL, reader_visible
 
@@ -44,15 +45,41 @@ def encode_cursor(created_at: datetime, row_id: int) -> str:
     return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{row_id}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+NOT_OURS = "That cursor is not one this service gave out."
+
+
+def cursor_parts(cursor: str, count: int) -> list[str]:
     try:
-        moment, _, row_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        decoded = datetime.fromisoformat(moment), int(row_id)
+        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
     except (ValueError, UnicodeError, binascii.Error):
-        raise BadUserInput("That cursor is not one this service gave out.") from None
-    if decoded[0].tzinfo is None:
-        raise BadUserInput("That cursor is not one this service gave out.")
-    return decoded
+        raise BadUserInput(NOT_OURS) from None
+    if len(parts) != count:
+        raise BadUserInput(NOT_OURS)
+    return parts
+
+
+def cursor_number(text: str) -> int:
+    number = parse_id(text)
+    if number is None:
+        raise BadUserInput(NOT_OURS)
+    return number
+
+
+def cursor_moment(text: str) -> datetime:
+    """A moment with its offset, one the database can hold (in UTC)."""
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise ValueError(text)
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise BadUserInput(NOT_OURS) from None
+    return moment
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    moment, row_id = cursor_parts(cursor, 2)
+    return cursor_moment(moment), cursor_number(row_id)
 
 
 def _on(field: str, value: Any) -> Q:

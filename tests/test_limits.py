@@ -31,7 +31,7 @@ async def test_the_deepest_legitimate_thread_passes_and_one_level_more_is_refuse
     deeper = await api.gql(thread_query(Settings().max_reply_depth + 1))
 
     assert "errors" not in deepest
-    assert "exceeds maximum operation depth" in messages(deeper)
+    assert "BTL_MAX_REPLY_DEPTH" in messages(deeper)
     assert deeper.get("data") is None
 
 

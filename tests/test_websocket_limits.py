@@ -65,7 +65,7 @@ def make_live(database_url: str) -> Callable[..., Any]:
         (COSTLY, "BTL_MAX_COST"),
         (TOKENS, "BTL_MAX_TOKENS"),
         (LONG, "BTL_MAX_DOCUMENT_CHARS"),
-        (DEEP, "exceeds maximum operation depth"),
+        (DEEP, "BTL_MAX_REPLY_DEPTH"),
         (ALIASED, "aliases"),
         (DIRECTED, "BTL_MAX_DIRECTIVES"),
     ],

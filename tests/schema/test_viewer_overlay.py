@@ -162,7 +162,7 @@ async def test_staff_see_what_readers_do_not(api: Api) -> None:
 
 
 def test_templates_stay_within_their_memory_bound() -> None:
-    plan = Planner(schema._schema, max_tokens=1000).plan(
+    plan = Planner(schema._schema, schema.checker).plan(
         '{ article(id: "a") { commentPermission { allowed } } }'
     )
     assert plan is not None
