@@ -6,6 +6,7 @@ The domain modules beside it never import `schema` or strawberry.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from service import db, events
+from service import db, events, job_kinds, jobs, mail
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.runtime import Runtime
@@ -54,17 +55,28 @@ def create_app(
 
     runtime = Runtime.from_settings(settings)
     events.use(RedisBroadcaster(settings.redis_url) if settings.redis_url else MemoryBroadcaster())
+    mail.use(mail.MailConfig.of(settings))
+    scheduler = jobs.Scheduler(
+        job_kinds.handlers(),
+        interval_seconds=settings.jobs_interval_seconds,
+        lease_seconds=settings.jobs_lease_seconds,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await db.start(settings.database_url)
+        # deadlines, mail: every instance runs due jobs, each claimed by one of them
+        running_jobs = asyncio.create_task(scheduler.run_forever())
         # what start-up built lives as long as the process: keep it out of every collection
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            running_jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running_jobs
             if manage_database:
                 await db.stop()
 
@@ -98,6 +110,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.scheduler = scheduler
     return app
 
 

@@ -66,6 +66,13 @@ class Settings:
     public_max_age: int = 5
     # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
     viewer_overlay: bool = True
+    # legal duties and mail (issue 12)
+    legal_holidays: str = "GB-ENG"
+    rate_limit_notices: RateLimit = RateLimit(10, 3600)
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    jobs_interval_seconds: float = 5.0
+    jobs_lease_seconds: float = 300.0
 
 
 def _positive_int(text: str) -> int:
@@ -144,6 +151,29 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise ValueError(text)
     return value
+
+
+def _holiday_calendar(text: str) -> str:
+    from service.defamation_clock import parse_calendar  # the calendars live with the clock
+
+    country, subdivision = parse_calendar(text)
+    return f"{country}-{subdivision}" if subdivision else country
+
+
+def _smtp_url(text: str) -> str:
+    if not re.match(r"^smtps?://([^@/\s]+@)?[^:/\s]+(:\d{1,5})?/?$", text.strip()):
+        raise ValueError(text)
+    return text.strip()
+
+
+def _mail_address(text: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(text) from exc
+    return text.strip()
 
 
 NONE: tuple[str, ...] = ()
@@ -252,5 +282,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
         viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),
+        legal_holidays=_read(
+            env,
+            "BTL_LEGAL_HOLIDAYS",
+            _holiday_calendar,
+            "a country or country-subdivision code of the holidays package, e.g. GB-ENG",
+            d.legal_holidays,
+        ),
+        rate_limit_notices=_read(
+            env, "BTL_RATE_LIMIT_NOTICES", _rate_limit, rate, d.rate_limit_notices
+        ),
+        smtp_url=_read(env, "BTL_SMTP_URL", _smtp_url, "smtp://host:port", d.smtp_url),
+        mail_from=_read(env, "BTL_MAIL_FROM", _mail_address, "an email address", d.mail_from),
+        jobs_interval_seconds=_read(
+            env,
+            "BTL_JOBS_INTERVAL_SECONDS",
+            _positive_float,
+            "seconds > 0",
+            d.jobs_interval_seconds,
+        ),
+        jobs_lease_seconds=_read(
+            env, "BTL_JOBS_LEASE_SECONDS", _positive_float, "seconds > 0", d.jobs_lease_seconds
+        ),
     )
+    if settings.smtp_url and not settings.mail_from:
+        raise ConfigError("BTL_MAIL_FROM", "an email address when BTL_SMTP_URL is set", "")
     return settings

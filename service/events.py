@@ -32,15 +32,28 @@ class CommentEvent:
     comment_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationEvent:
+    """A user's inbox got a notification (a hint: the subscriber reads it from the database)."""
+
+    user_id: int
+    notification_id: int
+
+
 class Broadcaster(Protocol):
     async def publish(self, event: CommentEvent) -> None: ...
 
     def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]: ...
 
+    async def publish_notification(self, event: NotificationEvent) -> None: ...
+
+    def subscribe_notifications(self, user_id: int) -> AsyncIterator[NotificationEvent]: ...
+
 
 class MemoryBroadcaster:
     def __init__(self) -> None:
         self.queues: dict[str, set[asyncio.Queue[CommentEvent]]] = defaultdict(set)
+        self.inboxes: dict[int, set[asyncio.Queue[NotificationEvent]]] = defaultdict(set)
 
     async def publish(self, event: CommentEvent) -> None:
         for queue in list(self.queues.get(event.article_id, ())):
@@ -57,6 +70,22 @@ class MemoryBroadcaster:
             self.queues[article_id].discard(queue)
             if not self.queues[article_id]:
                 del self.queues[article_id]
+
+    async def publish_notification(self, event: NotificationEvent) -> None:
+        for queue in list(self.inboxes.get(event.user_id, ())):
+            with contextlib.suppress(asyncio.QueueFull):  # the subscriber reads them all anyway
+                queue.put_nowait(event)
+
+    async def subscribe_notifications(self, user_id: int) -> AsyncIterator[NotificationEvent]:
+        queue: asyncio.Queue[NotificationEvent] = asyncio.Queue(QUEUE_SIZE)
+        self.inboxes[user_id].add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self.inboxes[user_id].discard(queue)
+            if not self.inboxes[user_id]:
+                del self.inboxes[user_id]
 
 
 class RedisBroadcaster:
@@ -81,6 +110,19 @@ class RedisBroadcaster:
         finally:
             await pubsub.aclose()
 
+    async def publish_notification(self, event: NotificationEvent) -> None:
+        await self.redis.publish(f"btl:inbox:{event.user_id}", str(event.notification_id))
+
+    async def subscribe_notifications(self, user_id: int) -> AsyncIterator[NotificationEvent]:
+        pubsub = self.redis.pubsub()
+        await pubsub.subscribe(f"btl:inbox:{user_id}")
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") == "message":
+                    yield NotificationEvent(user_id, int(message["data"]))
+        finally:
+            await pubsub.aclose()
+
 
 broadcaster: Broadcaster = MemoryBroadcaster()
 
@@ -100,3 +142,15 @@ async def publish(kind: EventKind, article_id: str, comment_id: int) -> None:
 
 def subscribe(article_id: str) -> AsyncIterator[CommentEvent]:
     return broadcaster.subscribe(article_id)
+
+
+async def publish_notification(user_id: int, notification_id: int) -> None:
+    """Wake the user's live inbox; a failure here never fails the change that made it."""
+    try:
+        await broadcaster.publish_notification(NotificationEvent(user_id, notification_id))
+    except Exception:
+        logger.warning("could not publish a notification event", exc_info=True)
+
+
+def subscribe_notifications(user_id: int) -> AsyncIterator[NotificationEvent]:
+    return broadcaster.subscribe_notifications(user_id)
