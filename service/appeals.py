@@ -125,3 +125,14 @@ async def page(*, first: int, after: str | None, status: AppealStatus | None) ->
     if after:
         query = query.filter(after_filter(after, descending=False))
     return await keyset_page(query, "created_at", "id", first=first)
+
+
+async def by_ids(ids: list[int]) -> list[Appeal | None]:
+    """For the per-request loader: in key order, None for an unknown id."""
+    found = {row.id: row for row in await Appeal.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def by_statement_ids(statement_ids: list[int]) -> list[Appeal | None]:
+    found = {row.statement_id: row for row in await Appeal.filter(statement_id__in=statement_ids)}
+    return [found.get(i) for i in statement_ids]

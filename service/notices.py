@@ -259,3 +259,9 @@ async def close(
     if removed:
         await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return notice
+
+
+async def by_ids(ids: list[int]) -> list[LegalNotice | None]:
+    """For the per-request loader: in key order, None for an unknown id."""
+    found = {row.id: row for row in await LegalNotice.filter(id__in=ids)}
+    return [found.get(i) for i in ids]

@@ -127,3 +127,9 @@ async def for_user(user_id: int, *, first: int, after: str | None) -> Page[State
     if after:
         query = query.filter(after_filter(after, descending=True))
     return await keyset_page(query, "-created_at", "-id", first=first)
+
+
+async def by_ids(ids: list[int]) -> list[Statement | None]:
+    """For the per-request loader: in key order, None for an unknown id."""
+    found = {row.id: row for row in await Statement.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
