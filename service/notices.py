@@ -234,7 +234,7 @@ async def close(
             status=NoticeStatus.DECIDED if decision else NoticeStatus.REJECTED,
             decision=decision,
             decided_at=moment,
-            decided_by=decided_by,
+            decided_by_id=decided_by.id if decided_by else None,
             decision_reason=reason,
             due_at=NO_DEADLINE,
             **answer,
