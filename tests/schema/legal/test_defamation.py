@@ -85,7 +85,7 @@ async def test_notify_by_skips_a_weekend_and_the_notice_is_overdue_after_it(api:
 async def test_the_poster_may_answer_until_midnight_at_the_end_of_the_fifth_day(
     api: Api,
 ) -> None:
-    _, poster, comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
+    _, poster, comment_id, _notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
 
     [notice] = await _my_notices(api, poster)
 
@@ -113,7 +113,7 @@ async def test_consent_removes_the_comment_at_once_with_nobody_deciding(api: Api
 async def test_a_refusal_needs_a_name_and_address_and_then_a_moderator_decides(
     api: Api,
 ) -> None:
-    moderator, poster, comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
+    moderator, poster, _comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
 
     # when the poster refuses without saying who they are
     nameless = await act(api, poster, RESPOND, noticeId=notice_id, consentsToRemoval=False)
@@ -153,7 +153,7 @@ async def test_a_refusal_needs_a_name_and_address_and_then_a_moderator_decides(
 
 
 async def test_silence_past_the_deadline_removes_the_comment_by_itself(api: Api) -> None:
-    moderator, poster, comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
+    moderator, poster, comment_id, _notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
 
     # a minute before the deadline, the job is not due
     clock.set(datetime(2026, 12, 6, 23, 59, tzinfo=UTC))
@@ -195,7 +195,7 @@ async def test_the_poster_cannot_answer_late_twice_or_for_someone_else(api: Api)
 
 
 async def test_an_answer_after_the_deadline_is_refused(api: Api) -> None:
-    _, poster, comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
+    _, poster, _comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
     clock.set(datetime(2026, 12, 7, 0, 0, 1, tzinfo=UTC))  # the job has not run yet
 
     late = await act(
@@ -229,7 +229,7 @@ async def test_a_deadline_claimed_by_a_killed_scheduler_is_done_once_after_resta
     api: Api,
 ) -> None:
     # given a poster's deadline that a scheduler claimed and then died with
-    _, poster, comment_id, notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
+    _, poster, _comment_id, _notice_id = await _told(api, TUESDAY_1_DECEMBER_2026)
     clock.set(datetime(2026, 12, 7, 0, 0, 1, tzinfo=UTC))
     killed = jobs.Scheduler(job_kinds.handlers(), lease_seconds=300, name="killed")
     assert [job.kind for job in await killed.claim()] == ["notice.poster_deadline"]
