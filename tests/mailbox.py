@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,9 +17,12 @@ from aiosmtpd.controller import Controller
 class Mailbox:
     port: int
     received: list[Message] = field(default_factory=list)
+    # set on each mail (the server runs in its own thread, with its own event loop)
+    arrived: threading.Event = field(default_factory=threading.Event)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.received.append(message_from_bytes(envelope.content))
+        self.arrived.set()
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:

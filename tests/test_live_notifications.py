@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ async def graphql(client: httpx.AsyncClient, token: str | None, query: str) -> d
 
 async def next_notification(socket: Any) -> dict[str, Any]:
     while True:
-        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=10))
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
         if message["type"] == "next":
             data: dict[str, Any] = message["payload"]["data"]["notificationEvents"]
             return data
@@ -65,7 +64,7 @@ async def test_a_reply_reaches_the_author_live_and_a_receipt_goes_by_mail(tmp_pa
             await socket.send(
                 json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}})
             )
-            await asyncio.sleep(0.3)  # the subscription is registered
+            await asyncio.sleep(1)  # the subscription is registered (a loaded machine is slow)
 
             posted = await graphql(
                 client,
@@ -91,9 +90,8 @@ async def test_a_reply_reaches_the_author_live_and_a_receipt_goes_by_mail(tmp_pa
                 'notifierName: "Nora", notifierEmail: "nora@example.org", goodFaith: true}) '
                 "{ ... on NoticeReceipt { id } } }",
             )
-            deadline = time.monotonic() + 10
-            while not mailbox.to("nora@example.org") and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
+            # the app's scheduler delivers it within a few of its 0.2 s rounds
+            await asyncio.to_thread(mailbox.arrived.wait, 10)
 
     reply = replied["postComment"]["id"]
     assert event == {"kind": "REPLY", "comment": {"id": reply, "body": "Yes"}}

@@ -120,7 +120,7 @@ async def test_the_deciding_moderator_cannot_rule_on_the_appeal(api: Api) -> Non
 
 
 async def test_a_reversal_publishes_the_comment_again_and_is_logged(api: Api) -> None:
-    moderator, author, comment_id, statement_id = await _removed(api)
+    _, author, comment_id, statement_id = await _removed(api)
     other = await api.person(Role.ADMIN)
     appeal = await _appeal(api, author, statement_id)
 

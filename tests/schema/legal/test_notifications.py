@@ -58,7 +58,9 @@ async def test_nobody_else_reads_or_marks_an_inbox(api: Api) -> None:
     )
     [line] = (await inbox_of(api, author))["notifications"]["edges"]
     query = """
-    query($id: ID!) { user(id: $id) { unreadNotificationCount notifications { edges { node { id } } } } }
+    query($id: ID!) {
+      user(id: $id) { unreadNotificationCount notifications { edges { node { id } } } }
+    }
     """
 
     as_moderator = await api.data(query, {"id": author.id}, token=moderator.token)
