@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from schema.loaders_legal import LegalLoaders
 from service import loading, reports, rules, threads
 from service.accounts import is_staff
 from service.models import (
@@ -110,3 +111,7 @@ class Loaders:
     @cached_property
     def open_reasons_by_comment_id(self) -> DataLoader[int, list[ReportReason]]:
         return _loader(reports.open_reasons)
+
+    @cached_property
+    def legal(self) -> LegalLoaders:
+        return LegalLoaders()

@@ -22,24 +22,31 @@ from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
+from schema.mutations.legal import LegalMutations
 from schema.mutations.moderation import ModerationMutations
 from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
+from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
+from schema.subscriptions_notifications import NotificationSubscriptions
 from schema.websocket import Stream, stream_within_limits
 from service.config import Settings
 from service.errors import DomainError
 
 logger = logging.getLogger("btl.graphql")
 
-Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries))
+Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries, LegalQueries))
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
     merge_types(
-        "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+        "Mutation",
+        (AccountMutations, CommentMutations, ModerationMutations, AdminMutations, LegalMutations),
     )
+)
+Subscription = audience(Audience.VIEWER)(
+    merge_types("Subscription", (CommentSubscriptions, NotificationSubscriptions))
 )
 
 
@@ -120,7 +127,7 @@ def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
     built = BtlSchema(
         query=query,
         mutation=Mutation,
-        subscription=CommentSubscriptions,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=True),
     )

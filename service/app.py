@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from service import db, events
+from service import db, events, job_kinds, jobs, mail
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.redis_outage import REDIS_TIMEOUT_SECONDS, redis_client
@@ -80,17 +80,28 @@ def create_app(
         if settings.redis_url
         else MemoryBroadcaster(queue_size)
     )
+    mail.use(mail.MailConfig.of(settings))
+    scheduler = jobs.Scheduler(
+        job_kinds.handlers(),
+        interval_seconds=settings.jobs_interval_seconds,
+        lease_seconds=settings.jobs_lease_seconds,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await db.start(settings.database_url)
+        # deadlines, mail: every instance runs due jobs, each claimed by one of them
+        running_jobs = asyncio.create_task(scheduler.run_forever())
         # what start-up built lives as long as the process: keep it out of every collection
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            running_jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running_jobs
             if manage_database:
                 await db.stop()
 
@@ -127,6 +138,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.scheduler = scheduler
     return app
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, counters, events, reports, sql
+from service import articles, counters, events, notifications, reports, sql
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
@@ -103,6 +103,7 @@ async def post(
                 idempotency_fingerprint=_fingerprint(article_id, text) if idempotency_key else None,
             )
             await counters.shift_visibility(comment, +1)
+            await notifications.reply_posted(comment, parent)
     except IntegrityError:
         # two retries raced: the unique (author, key) index let one in; answer with it
         if idempotency_key is None:

@@ -84,6 +84,13 @@ class Settings:
     ws_max_subscriptions: int = 10_000
     ws_queue_events: int = 256
     ws_session_check_seconds: float = 60.0
+    # legal duties and mail (issue 12)
+    legal_holidays: str = "GB-ENG"
+    rate_limit_notices: RateLimit = RateLimit(10, 3600)
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    jobs_interval_seconds: float = 5.0
+    jobs_lease_seconds: float = 300.0
 
 
 def _positive_int(text: str) -> int:
@@ -168,6 +175,29 @@ def _positive_float(text: str) -> float:
     if value <= 0:
         raise ValueError(text)
     return value
+
+
+def _holiday_calendar(text: str) -> str:
+    from service.defamation_clock import parse_calendar  # the calendars live with the clock
+
+    country, subdivision = parse_calendar(text)
+    return f"{country}-{subdivision}" if subdivision else country
+
+
+def _smtp_url(text: str) -> str:
+    if not re.match(r"^smtps?://([^@/\s]+@)?[^:/\s]+(:\d{1,5})?/?$", text.strip()):
+        raise ValueError(text)
+    return text.strip()
+
+
+def _mail_address(text: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(text) from exc
+    return text.strip()
 
 
 NONE: tuple[str, ...] = ()
@@ -345,5 +375,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "seconds > 0",
             d.ws_session_check_seconds,
         ),
+        legal_holidays=_read(
+            env,
+            "BTL_LEGAL_HOLIDAYS",
+            _holiday_calendar,
+            "a country or country-subdivision code of the holidays package, e.g. GB-ENG",
+            d.legal_holidays,
+        ),
+        rate_limit_notices=_read(
+            env, "BTL_RATE_LIMIT_NOTICES", _rate_limit, rate, d.rate_limit_notices
+        ),
+        smtp_url=_read(env, "BTL_SMTP_URL", _smtp_url, "smtp://host:port", d.smtp_url),
+        mail_from=_read(env, "BTL_MAIL_FROM", _mail_address, "an email address", d.mail_from),
+        jobs_interval_seconds=_read(
+            env,
+            "BTL_JOBS_INTERVAL_SECONDS",
+            _positive_float,
+            "seconds > 0",
+            d.jobs_interval_seconds,
+        ),
+        jobs_lease_seconds=_read(
+            env, "BTL_JOBS_LEASE_SECONDS", _positive_float, "seconds > 0", d.jobs_lease_seconds
+        ),
     )
+    if settings.smtp_url and not settings.mail_from:
+        raise ConfigError("BTL_MAIL_FROM", "an email address when BTL_SMTP_URL is set", "")
     return settings

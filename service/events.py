@@ -1,10 +1,11 @@
 """Live events: in-process broadcast by default, Redis pub/sub across instances.
 
 Domain functions publish after their transaction commits: a comment added or changed on
-an article, or an account changed (signed out, new password, role, ban...) so that its
-open websockets are checked again. Each process fans events out to its own subscribers,
-one bounded queue each; with Redis, one connection per process reads every channel in
-publish order, so an account signal is handled before any event published after it.
+an article, a notification for a user's inbox, or an account changed (signed out, new
+password, role, ban...) so that its open websockets are checked again. Each process fans
+events out to its own subscribers, one bounded queue each; with Redis, one connection per
+process reads every channel in publish order, so an account signal is handled before any
+event published after it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ logger = logging.getLogger("btl.events")
 QUEUE_SIZE = 256
 EVENTS_CHANNEL = "btl:events:"  # + the article id
 ACCOUNTS_CHANNEL = "btl:accounts"
+INBOX_CHANNEL = "btl:inbox:"  # + the user id
 AccountWatcher = Callable[[int], None]
 
 
@@ -51,34 +53,56 @@ class CommentEvent:
         return await asyncio.shield(self._comment)
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationEvent:
+    """A user's inbox got a notification (a hint: the subscriber reads it from the database)."""
+
+    user_id: int
+    notification_id: int
+
+
 class Broadcaster(Protocol):
     async def publish(self, event: CommentEvent) -> None: ...
 
     async def publish_account(self, user_id: int) -> None: ...
 
+    async def publish_notification(self, event: NotificationEvent) -> None: ...
+
     def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]: ...
+
+    def subscribe_notifications(self, user_id: int) -> AsyncIterator[NotificationEvent]: ...
 
     def watch_accounts(self, watcher: AccountWatcher) -> Callable[[], None]: ...
 
 
+Topic = tuple[str, str | int]  # ("article", article id) or ("inbox", user id)
+Event = CommentEvent | NotificationEvent
+
+
 class LocalFanout:
-    """This process's subscribers (a bounded queue each) and account watchers."""
+    """This process's subscribers (a bounded queue each, by topic) and account watchers."""
 
     def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
         self.queue_size = queue_size
-        self.queues: dict[str, set[asyncio.Queue[CommentEvent | None]]] = {}
+        self.queues: dict[Topic, set[asyncio.Queue[Any]]] = {}
         self.watchers: set[AccountWatcher] = set()
 
     def deliver(self, event: CommentEvent) -> None:
-        for queue in list(self.queues.get(event.article_id, ())):
+        self._deliver(("article", event.article_id), event)
+
+    def deliver_notification(self, event: NotificationEvent) -> None:
+        self._deliver(("inbox", event.user_id), event)
+
+    def _deliver(self, topic: Topic, event: Event) -> None:
+        for queue in list(self.queues.get(topic, ())):
             try:
                 queue.put_nowait(event)
             except asyncio.QueueFull:
-                self._drop(event.article_id, queue)
+                self._drop(topic, queue)
 
-    def _drop(self, article_id: str, queue: asyncio.Queue[CommentEvent | None]) -> None:
+    def _drop(self, topic: Topic, queue: asyncio.Queue[Any]) -> None:
         """Free what a stalled subscriber holds; it learns why at its next read."""
-        self._forget(article_id, queue)
+        self._forget(topic, queue)
         while not queue.empty():
             queue.get_nowait()
         queue.put_nowait(None)
@@ -91,9 +115,15 @@ class LocalFanout:
             except Exception:
                 logger.exception("an account watcher failed")
 
-    async def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]:
-        queue: asyncio.Queue[CommentEvent | None] = asyncio.Queue(self.queue_size)
-        self.queues.setdefault(article_id, set()).add(queue)
+    def subscribe(self, article_id: str) -> AsyncIterator[CommentEvent]:
+        return self._subscribe(("article", article_id))
+
+    def subscribe_notifications(self, user_id: int) -> AsyncIterator[NotificationEvent]:
+        return self._subscribe(("inbox", user_id))
+
+    async def _subscribe(self, topic: Topic) -> AsyncIterator[Any]:
+        queue: asyncio.Queue[Any] = asyncio.Queue(self.queue_size)
+        self.queues.setdefault(topic, set()).add(queue)
         self.demand_changed()
         try:
             while True:
@@ -102,15 +132,15 @@ class LocalFanout:
                     raise SubscriberTooSlow(f"more than {self.queue_size} events were waiting")
                 yield event
         finally:
-            self._forget(article_id, queue)
+            self._forget(topic, queue)
 
-    def _forget(self, article_id: str, queue: asyncio.Queue[CommentEvent | None]) -> None:
-        subscribers = self.queues.get(article_id)
+    def _forget(self, topic: Topic, queue: asyncio.Queue[Any]) -> None:
+        subscribers = self.queues.get(topic)
         if subscribers is None or queue not in subscribers:
             return
         subscribers.discard(queue)
         if not subscribers:
-            del self.queues[article_id]
+            del self.queues[topic]
         self.demand_changed()
 
     def watch_accounts(self, watcher: AccountWatcher) -> Callable[[], None]:
@@ -139,6 +169,9 @@ class MemoryBroadcaster(LocalFanout):
     async def publish_account(self, user_id: int) -> None:
         self.deliver_account(user_id)
 
+    async def publish_notification(self, event: NotificationEvent) -> None:
+        self.deliver_notification(event)
+
 
 class RedisBroadcaster(LocalFanout):
     """Publish to Redis; one reader per process, running while anyone here listens."""
@@ -160,6 +193,9 @@ class RedisBroadcaster(LocalFanout):
     async def publish_account(self, user_id: int) -> None:
         await self.redis.publish(ACCOUNTS_CHANNEL, str(user_id))
 
+    async def publish_notification(self, event: NotificationEvent) -> None:
+        await self.redis.publish(f"{INBOX_CHANNEL}{event.user_id}", str(event.notification_id))
+
     def demand_changed(self) -> None:
         if self.listened_to and self.reader is None:
             self.reader = asyncio.get_running_loop().create_task(self._read())
@@ -171,7 +207,7 @@ class RedisBroadcaster(LocalFanout):
         while True:
             pubsub = self.redis.pubsub()
             try:
-                await pubsub.psubscribe(EVENTS_CHANNEL + "*")
+                await pubsub.psubscribe(EVENTS_CHANNEL + "*", INBOX_CHANNEL + "*")
                 await pubsub.subscribe(ACCOUNTS_CHANNEL)
                 async for message in pubsub.listen():
                     self._dispatch(message)
@@ -184,7 +220,12 @@ class RedisBroadcaster(LocalFanout):
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         try:
-            if message.get("type") == "pmessage":
+            channel = message.get("channel", b"")
+            channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+            if message.get("type") == "pmessage" and channel.startswith(INBOX_CHANNEL):
+                user_id = int(channel.removeprefix(INBOX_CHANNEL))
+                self.deliver_notification(NotificationEvent(user_id, int(message["data"])))
+            elif message.get("type") == "pmessage":
                 kind, article, comment_id = json.loads(message["data"])
                 self.deliver(CommentEvent(EventKind(kind), article, int(comment_id)))
             elif message.get("type") == "message":
@@ -224,3 +265,15 @@ def subscribe(article_id: str) -> AsyncIterator[CommentEvent]:
 
 def watch_accounts(watcher: AccountWatcher) -> Callable[[], None]:
     return broadcaster.watch_accounts(watcher)
+
+
+async def publish_notification(user_id: int, notification_id: int) -> None:
+    """Wake the user's live inbox; a failure here never fails the change that made it."""
+    try:
+        await broadcaster.publish_notification(NotificationEvent(user_id, notification_id))
+    except Exception:
+        logger.warning("could not publish a notification event", exc_info=True)
+
+
+def subscribe_notifications(user_id: int) -> AsyncIterator[NotificationEvent]:
+    return broadcaster.subscribe_notifications(user_id)

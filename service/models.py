@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -59,6 +60,8 @@ class ActionKind(StrEnum):
     REINSTATE_USER = "REINSTATE_USER"
     CLOSE_COMMENTS = "CLOSE_COMMENTS"
     OPEN_COMMENTS = "OPEN_COMMENTS"
+    DECIDE_NOTICE = "DECIDE_NOTICE"
+    REVERSE_ON_APPEAL = "REVERSE_ON_APPEAL"
 
 
 class User(Model):
@@ -244,6 +247,15 @@ class ModerationAction(Model):
     reason = fields.CharField(max_length=500)
     previous_body = fields.TextField(null=True)
     new_body = fields.TextField(null=True)
+    # the legal notice decided, or the appeal that reversed a decision (see LegalNotice, Appeal)
+    notice: fields.ForeignKeyNullableRelation[LegalNotice] = fields.ForeignKeyField(
+        "models.LegalNotice", related_name="actions", null=True, on_delete=fields.RESTRICT
+    )
+    notice_id: int | None
+    appeal: fields.ForeignKeyNullableRelation[Appeal] = fields.ForeignKeyField(
+        "models.Appeal", related_name="actions", null=True, on_delete=fields.RESTRICT
+    )
+    appeal_id: int | None
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -264,3 +276,226 @@ class PublicEpoch(Model):
 
     class Meta:
         table = "public_epoch"
+
+
+# ---------------------------------------------------------------- legal duties (issue 12)
+
+
+class NoticeKind(StrEnum):
+    ILLEGAL_CONTENT = "ILLEGAL_CONTENT"
+    DEFAMATION = "DEFAMATION"
+
+
+class NoticeStatus(StrEnum):
+    RECEIVED = "RECEIVED"
+    AWAITING_POSTER = "AWAITING_POSTER"
+    POSTER_REFUSED = "POSTER_REFUSED"
+    DECIDED = "DECIDED"
+    REJECTED = "REJECTED"
+
+
+class NoticeDecision(StrEnum):
+    CONTENT_REMOVED = "CONTENT_REMOVED"
+    CONTENT_KEPT = "CONTENT_KEPT"
+
+
+class RestrictionKind(StrEnum):
+    COMMENT_REMOVED = "COMMENT_REMOVED"
+    COMMENT_HIDDEN = "COMMENT_HIDDEN"
+    COMMENT_AMENDED = "COMMENT_AMENDED"
+    ACCOUNT_SUSPENDED = "ACCOUNT_SUSPENDED"
+    ACCOUNT_BANNED = "ACCOUNT_BANNED"
+
+
+class RestrictionGround(StrEnum):
+    COMMUNITY_RULES = "COMMUNITY_RULES"
+    ILLEGAL_CONTENT = "ILLEGAL_CONTENT"
+    DEFAMATION = "DEFAMATION"
+
+
+class AppealStatus(StrEnum):
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    REVERSED = "REVERSED"
+
+
+class NotificationKind(StrEnum):
+    REPLY = "REPLY"
+    COMMENT_RESTRICTED = "COMMENT_RESTRICTED"
+    ACCOUNT_RESTRICTED = "ACCOUNT_RESTRICTED"
+    NOTICE_ABOUT_YOUR_COMMENT = "NOTICE_ABOUT_YOUR_COMMENT"
+    APPEAL_DECIDED = "APPEAL_DECIDED"
+
+
+# no deadline: sorts after every real one in the legal queue (a non-null key pages simply)
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class LegalNotice(Model):
+    """A notice of illegal or defamatory content (DSA Art. 16, Defamation Act 2013 s.5)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(NoticeKind, max_length=24)
+    status = fields.CharEnumField(NoticeStatus, max_length=24, default=NoticeStatus.RECEIVED)
+    comment: fields.ForeignKeyRelation[Comment] = fields.ForeignKeyField(
+        "models.Comment", related_name="notices", on_delete=fields.RESTRICT
+    )
+    comment_id: int
+    # the comment's author when the notice came: whose notices these are
+    poster: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notices_about", null=True, on_delete=fields.SET_NULL
+    )
+    poster_id: int | None
+    notifier_name = fields.CharField(max_length=200)
+    notifier_email = fields.CharField(max_length=254)
+    legal_ground = fields.TextField(null=True)
+    explanation = fields.TextField()
+    meaning = fields.TextField(null=True)
+    consents_to_share_details = fields.BooleanField(default=False)
+    received_at = fields.DatetimeField()
+    poster_notify_by = fields.DatetimeField(null=True)
+    poster_notified_at = fields.DatetimeField(null=True)
+    poster_respond_by = fields.DatetimeField(null=True)
+    # the poster's answer (DEFAMATION)
+    responded_at = fields.DatetimeField(null=True)
+    poster_consents_to_removal = fields.BooleanField(null=True)
+    poster_name = fields.CharField(max_length=200, null=True)
+    poster_address = fields.TextField(null=True)
+    poster_consents_to_share = fields.BooleanField(default=False)
+    # the next deadline while one runs, NO_DEADLINE otherwise: the legal queue's order
+    due_at = fields.DatetimeField()
+    decision = fields.CharEnumField(NoticeDecision, max_length=24, null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notices_decided", null=True, on_delete=fields.RESTRICT
+    )
+    decided_by_id: int | None
+    decision_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "legal_notices"
+        indexes = (
+            Index(fields=("due_at", "id"), name="notices_queue_idx"),
+            Index(fields=("comment_id", "kind", "notifier_email"), name="notices_comment_idx"),
+            Index(fields=("poster_id", "received_at", "id"), name="notices_poster_idx"),
+        )
+
+
+class Statement(Model):
+    """A statement of reasons (DSA Art. 17): why a user's comment or account was restricted."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="statements", on_delete=fields.CASCADE
+    )
+    user_id: int
+    restriction = fields.CharEnumField(RestrictionKind, max_length=24)
+    ground = fields.CharEnumField(RestrictionGround, max_length=24)
+    rules_version = fields.IntField(null=True)
+    reason = fields.TextField()
+    automated = fields.BooleanField(default=False)
+    comment: fields.ForeignKeyNullableRelation[Comment] = fields.ForeignKeyField(
+        "models.Comment", related_name="statements", null=True, on_delete=fields.RESTRICT
+    )
+    comment_id: int | None
+    notice: fields.ForeignKeyNullableRelation[LegalNotice] = fields.ForeignKeyField(
+        "models.LegalNotice", related_name="statements", null=True, on_delete=fields.RESTRICT
+    )
+    notice_id: int | None
+    # the logged decision: who took it (an appeal goes to someone else) and what it changed
+    action: fields.ForeignKeyRelation[ModerationAction] = fields.ForeignKeyField(
+        "models.ModerationAction", related_name="statements", on_delete=fields.RESTRICT
+    )
+    action_id: int
+    decided_by_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+    appealable_until = fields.DatetimeField()
+
+    class Meta:
+        table = "statements"
+        indexes = (Index(fields=("user_id", "created_at", "id"), name="statements_user_idx"),)
+
+
+class Appeal(Model):
+    """An internal appeal against a statement of reasons (DSA Art. 20): one per statement."""
+
+    id = fields.IntField(primary_key=True)
+    statement: fields.OneToOneRelation[Statement] = fields.OneToOneField(
+        "models.Statement", related_name="appeal", on_delete=fields.RESTRICT
+    )
+    statement_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appeals", on_delete=fields.CASCADE
+    )
+    user_id: int
+    explanation = fields.TextField()
+    status = fields.CharEnumField(AppealStatus, max_length=16, default=AppealStatus.OPEN)
+    created_at = fields.DatetimeField()
+    decided_at = fields.DatetimeField(null=True)
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="appeals_decided", null=True, on_delete=fields.RESTRICT
+    )
+    decided_by_id: int | None
+    decision_reason = fields.TextField(null=True)
+
+    class Meta:
+        table = "appeals"
+        indexes = (Index(fields=("status", "created_at", "id"), name="appeals_queue_idx"),)
+
+
+class Notification(Model):
+    """One line of a user's inbox."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    user_id: int
+    kind = fields.CharEnumField(NotificationKind, max_length=32)
+    created_at = fields.DatetimeField()
+    read_at = fields.DatetimeField(null=True)
+    comment_id = fields.IntField(null=True)
+    statement_id = fields.IntField(null=True)
+    notice_id = fields.IntField(null=True)
+    appeal_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "notifications"
+        indexes = (
+            Index(fields=("user_id", "created_at", "id"), name="notifications_user_idx"),
+            Index(fields=("user_id", "read_at"), name="notifications_unread_idx"),
+        )
+
+
+class MailMessage(Model):
+    """The outbox: a mail is stored with the change that sends it and delivered by a job."""
+
+    id = fields.IntField(primary_key=True)
+    recipient = fields.CharField(max_length=254)
+    subject = fields.CharField(max_length=300)
+    body = fields.TextField()
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "mail_outbox"
+
+
+class Job(Model):
+    """Time-driven work, done once by whichever scheduler claims it first."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=64)
+    payload = fields.TextField(default="{}")  # JSON
+    due_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)
+    # a claim lasts until then: a scheduler that dies mid-job leaves it to another after that
+    claimed_until = fields.DatetimeField(null=True)
+    claimed_by = fields.CharField(max_length=100, null=True)
+    done_at = fields.DatetimeField(null=True)
+    last_error = fields.TextField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "jobs"
+        indexes = (Index(fields=("done_at", "due_at", "id"), name="jobs_due_idx"),)

@@ -19,6 +19,7 @@ from service import (
     moderation_log,
     public_versions,
     reports,
+    statements,
 )
 from service.accounts import get_user
 from service.clock import aware, now
@@ -76,7 +77,7 @@ async def amend(
         else:
             await counters.bump_version(comment.article_id)
         await reports.resolve_open(comment, ReportResolution.AMENDED)
-        await moderation_log.record(
+        action = await moderation_log.record(
             ActionKind.AMEND,
             moderator=moderator,
             comment=comment,
@@ -84,6 +85,7 @@ async def amend(
             previous_body=previous,
             new_body=text,
         )
+        await statements.issue(action)
     await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
@@ -110,7 +112,10 @@ async def _decide(
         if status is not None and comment.status != status:
             await _set_status(comment, status)
         await reports.resolve_open(comment, resolution)
-        await moderation_log.record(kind, moderator=moderator, comment=comment, reason=reason)
+        action = await moderation_log.record(
+            kind, moderator=moderator, comment=comment, reason=reason
+        )
+        await statements.issue(action)  # a removal restricts; a restore or dismissal does not
     await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
@@ -176,9 +181,10 @@ async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str
         target.suspended_until = until
         await target.save(update_fields=["suspended_until"])
         await public_versions.bump_epoch()  # User.status is public
-        await moderation_log.record(
+        action = await moderation_log.record(
             ActionKind.SUSPEND_USER, moderator=moderator, target_user=target, reason=reason
         )
+        await statements.issue(action)
     await events.account_changed(target.id)
     return target
 
@@ -190,9 +196,10 @@ async def ban(moderator: User, *, user_id: str, reason: str) -> User:
         target.banned = True
         await target.save(update_fields=["banned"])
         await public_versions.bump_epoch()  # User.status is public
-        await moderation_log.record(
+        action = await moderation_log.record(
             ActionKind.BAN_USER, moderator=moderator, target_user=target, reason=reason
         )
+        await statements.issue(action)
     await events.account_changed(target.id)
     return target
 

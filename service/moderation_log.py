@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from service.clock import now
 from service.ids import parse_id
-from service.models import ActionKind, Article, Comment, ModerationAction, User
+from service.models import (
+    ActionKind,
+    Appeal,
+    Article,
+    Comment,
+    LegalNotice,
+    ModerationAction,
+    User,
+)
 from service.threads import Page, after_filter, keyset_page
 
 
@@ -19,6 +27,8 @@ async def record(
     article_id: str | None = None,
     previous_body: str | None = None,
     new_body: str | None = None,
+    notice: LegalNotice | None = None,
+    appeal: Appeal | None = None,
 ) -> ModerationAction:
     return await ModerationAction.create(
         kind=kind,
@@ -31,6 +41,8 @@ async def record(
         reason=reason,
         previous_body=previous_body,
         new_body=new_body,
+        notice=notice,
+        appeal=appeal,
         created_at=now(),
     )
 

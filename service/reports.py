@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import comments, counters, events, moderation_log
+from service import comments, counters, events, moderation_log, statements
 from service.clock import now
 from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
 from service.models import (
@@ -90,12 +90,13 @@ async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> bool:
     comment.status = CommentStatus.HIDDEN
     await comment.save(update_fields=["status"])
     await counters.shift_visibility(comment, -1)
-    await moderation_log.record(
+    action = await moderation_log.record(
         ActionKind.AUTO_HIDE,
         moderator=None,
         comment=comment,
         reason=f"{comment.open_report_count} readers reported it while moderation was part-time",
     )
+    await statements.issue(action)
     return True
 
 

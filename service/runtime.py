@@ -27,6 +27,7 @@ class Runtime:
                     "register": settings.rate_limit_register,
                     "comments": settings.rate_limit_comments,
                     "reports": settings.rate_limit_reports,
+                    "notices": settings.rate_limit_notices,
                 },
                 settings.redis_url,
             ),

@@ -23,7 +23,13 @@ POSTGRES_URL = os.environ.get("BTL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("BTL_TEST_REDIS_URL")
 
 TABLES = (
+    "jobs",
+    "mail_outbox",
+    "notifications",
+    "appeals",
+    "statements",
     "moderation_actions",
+    "legal_notices",
     "reports",
     "comment_revisions",
     "comments",

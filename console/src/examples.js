@@ -129,4 +129,89 @@ query Log($userId: ID, $commentId: ID) {
 }`,
     json({ userId: null, commentId: null }),
   ),
+  tab(
+    `
+# The legal queue: notices of illegal content (EU DSA Art. 16)
+# and defamation complaints (Defamation Act 2013 s.5), nearest
+# deadline first. overdue: a deadline passed with nothing done.
+query LegalQueue($status: NoticeStatus, $after: String) {
+  legalNotices(first: 20, status: $status, after: $after) {
+    edges {
+      node {
+        id kind status overdue receivedAt
+        posterNotifyBy posterNotifiedAt posterRespondBy
+        notifierName notifierEmail
+        legalGround meaning explanation consentsToShareDetails
+        posterResponse { consentsToRemoval respondedAt name address consentsToShareDetails }
+        comment { id body status author { id displayName } article { id title } }
+        decision decidedAt decidedBy { displayName } decisionReason
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+    json({ status: "RECEIVED", after: null }),
+  ),
+  tab(
+    `
+# Act on a notice (Ctrl-Enter asks which operation to run).
+# NotifyPoster: DEFAMATION only, before posterNotifyBy; the poster
+#   may answer until posterRespondBy, else the comment comes down.
+# RejectNotice: incomplete or unfounded on its face.
+# DecideNotice: CONTENT_REMOVED or CONTENT_KEPT; the notifier is
+#   told by mail, the poster gets a statement of reasons.
+mutation NotifyPoster($noticeId: ID!, $reason: String!) {
+  notifyPoster(input: {noticeId: $noticeId, reason: $reason}) {
+    __typename
+    ... on LegalNotice { id status posterRespondBy }
+    ... on Error { message }
+  }
+}
+
+mutation RejectNotice($noticeId: ID!, $reason: String!) {
+  rejectNotice(input: {noticeId: $noticeId, reason: $reason}) {
+    __typename
+    ... on LegalNotice { id status decisionReason }
+    ... on Error { message }
+  }
+}
+
+mutation DecideNotice($noticeId: ID!, $decision: NoticeDecision!, $reason: String!) {
+  decideNotice(input: {noticeId: $noticeId, decision: $decision, reason: $reason}) {
+    __typename
+    ... on LegalNotice { id status decision decidedAt comment { id status } }
+    ... on Error { message }
+  }
+}`,
+    json({ noticeId: "NOTICE-ID", decision: "CONTENT_REMOVED", reason: "unlawful under s.18" }),
+  ),
+  tab(
+    `
+# Appeals against statements of reasons (EU DSA Art. 20), oldest
+# first; rule on one you did not decide yourself. reverse: true
+# publishes the comment again or lifts the account restriction.
+query Appeals {
+  appeals(first: 20, status: OPEN) {
+    edges {
+      node {
+        id explanation createdAt
+        statement {
+          id restriction ground reason automated createdAt
+          comment { id body status author { displayName } }
+          notice { id kind }
+        }
+      }
+    }
+  }
+}
+
+mutation DecideAppeal($appealId: ID!, $reverse: Boolean!, $reason: String!) {
+  decideAppeal(input: {appealId: $appealId, reverse: $reverse, reason: $reason}) {
+    __typename
+    ... on Appeal { id status decidedAt decisionReason }
+    ... on Error { message }
+  }
+}`,
+    json({ appealId: "APPEAL-ID", reverse: false, reason: "the removal stands" }),
+  ),
 ];

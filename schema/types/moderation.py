@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,6 +13,10 @@ from schema.types.pagination import PageInfo, page_info
 from schema.types.reports import ReportReason
 from schema.types.users import UserType, user_or_none
 from service import models, queue, threads
+
+if TYPE_CHECKING:
+    from schema.types.notices import LegalNoticeType
+    from schema.types.statements import AppealType
 
 strawberry.enum(queue.QueueOrder, name="QueueOrder")
 QueueOrder = queue.QueueOrder
@@ -124,6 +129,28 @@ class ModerationActionType:
     @strawberry.field
     def new_body(self) -> str | None:
         return self.model.new_body
+
+    @strawberry.field
+    async def notice(
+        self, info: Info
+    ) -> Annotated[LegalNoticeType, strawberry.lazy("schema.types.notices")] | None:
+        from schema.types.notices import LegalNoticeType
+
+        if self.model.notice_id is None:
+            return None
+        found = await info.context.loaders.legal.notice_by_id.load(self.model.notice_id)
+        return LegalNoticeType(model=found) if found else None
+
+    @strawberry.field
+    async def appeal(
+        self, info: Info
+    ) -> Annotated[AppealType, strawberry.lazy("schema.types.statements")] | None:
+        from schema.types.statements import AppealType
+
+        if self.model.appeal_id is None:
+            return None
+        found = await info.context.loaders.legal.appeal_by_id.load(self.model.appeal_id)
+        return AppealType(model=found) if found else None
 
     @strawberry.field
     def created_at(self) -> datetime:

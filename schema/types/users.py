@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -8,6 +9,11 @@ from schema.audience import Audience, audience, public_field, self_field
 from schema.context import Info
 from schema.public_cache import note_epoch
 from service import accounts, entitlements, models, sessions
+
+if TYPE_CHECKING:
+    from schema.types.notices import LegalNoticeConnection
+    from schema.types.notifications import NotificationConnection
+    from schema.types.statements import StatementConnection
 
 strawberry.enum(models.Role, name="Role")
 Role = models.Role
@@ -109,6 +115,48 @@ class UserType:
     )
     def accepted_rules_version(self) -> int | None:
         return self.model.accepted_rules_version
+
+    # ------------------------------------------------------------ legal duties and the inbox
+
+    @self_field(description="Self only.")
+    async def notifications(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        unread_only: bool | None = False,
+    ) -> Annotated[NotificationConnection, strawberry.lazy("schema.types.notifications")] | None:
+        from schema.types.user_legal import notifications_of
+
+        return await notifications_of(info, self.model, first, after, bool(unread_only))
+
+    @self_field(description="Self only.")
+    async def unread_notification_count(self, info: Info) -> int | None:
+        from schema.types.user_legal import unread_count_of
+
+        return await unread_count_of(info, self.model)
+
+    @self_field(
+        description="Decisions restricting this user's comments or account, newest first. "
+        "Self, moderators and admins only."
+    )
+    async def statements(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[StatementConnection, strawberry.lazy("schema.types.statements")] | None:
+        from schema.types.user_legal import statements_of
+
+        return await statements_of(self.model, first, after)
+
+    @self_field(
+        description="Legal notices about this user's comments, newest first. "
+        "Self, moderators and admins only."
+    )
+    async def notices_about_me(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[LegalNoticeConnection, strawberry.lazy("schema.types.notices")] | None:
+        from schema.types.user_legal import notices_about
+
+        return await notices_about(self.model, first, after)
 
 
 def user_or_none(user: models.User | None) -> UserType | None:

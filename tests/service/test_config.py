@@ -55,3 +55,30 @@ def test_a_bad_value_names_the_variable(variable: str, value: str) -> None:
     assert caught.value.variable == variable
     assert variable in str(caught.value)
     assert "expected" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"BTL_LEGAL_HOLIDAYS": "GB-XYZ"}, "BTL_LEGAL_HOLIDAYS"),
+        ({"BTL_RATE_LIMIT_NOTICES": "many"}, "BTL_RATE_LIMIT_NOTICES"),
+        ({"BTL_SMTP_URL": "http://mail.example"}, "BTL_SMTP_URL"),
+        ({"BTL_SMTP_URL": "smtp://127.0.0.1:2525"}, "BTL_MAIL_FROM"),  # mail needs a sender
+        ({"BTL_MAIL_FROM": "not an address"}, "BTL_MAIL_FROM"),
+        ({"BTL_JOBS_INTERVAL_SECONDS": "0"}, "BTL_JOBS_INTERVAL_SECONDS"),
+    ],
+)
+def test_a_bad_legal_or_mail_setting_names_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+
+    assert caught.value.variable == variable
+
+
+def test_legal_and_mail_settings_default_to_england_and_no_mail() -> None:
+    settings = load_settings({"BTL_LEGAL_HOLIDAYS": "gb-sct"})
+
+    assert settings.legal_holidays == "GB-SCT"
+    assert load_settings({}).legal_holidays == "GB-ENG"
+    assert load_settings({}).rate_limit_notices == RateLimit(10, 3600)
+    assert load_settings({}).smtp_url is None
