@@ -34,8 +34,9 @@ from schema.requests import (
     refuse,
 )
 from schema.viewer_overlay import Plan, Planner, Templates, fill
-from service import sessions
+from service import api_keys, sessions
 from service.accounts import may_act_as_staff
+from service.api_keys import ApiKeyCaller
 from service.errors import DomainError
 from service.models import User
 from service.runtime import Runtime
@@ -169,7 +170,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _signed_in(self, operation: Operation, token: str) -> Response:
         request = operation.request
-        found = await sessions.authenticate(token)
+        key = await api_keys.authenticate(token) if api_keys.looks_like_key(token) else None
+        request.state.api_key = key
+        found = await sessions.authenticate(token) if key is None else None
         request.state.session = found  # get_context takes it from here
         viewer = found[0] if found is not None else None
         if (
@@ -249,8 +252,9 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         viewer, session_id = None, None
+        api_key: ApiKeyCaller | None = getattr(request.state, "api_key", None)
         token = bearer_token(request)
-        if token:
+        if token and api_key is None:
             # _signed_in has read it already for an HTTP request
             found = getattr(request.state, "session", _UNREAD)
             if found is _UNREAD:
@@ -259,7 +263,7 @@ class GraphQLView(GraphQL[Context, None]):
                 viewer, session_id = found
         # what a signed-out answer reads, so it can be cached exactly (_answer decided)
         deps = getattr(request.state, "cache_deps", None) if token is None else None
-        return self._context(request, response, viewer, session_id, deps)
+        return self._context(request, response, viewer, session_id, deps, api_key)
 
     def _context(
         self,
@@ -268,6 +272,7 @@ class GraphQLView(GraphQL[Context, None]):
         viewer: User | None,
         session_id: int | None,
         deps: CacheDeps | None,
+        api_key: ApiKeyCaller | None = None,
     ) -> Context:
         noting(deps)  # the objects made for this answer note what it depends on
         return Context(
@@ -279,6 +284,7 @@ class GraphQLView(GraphQL[Context, None]):
             client_address=client_address(request, self.runtime.settings.trusted_proxies),
             loaders=Loaders(viewer),
             cache_deps=deps,
+            api_key=api_key,
         )
 
     async def process_result(

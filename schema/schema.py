@@ -23,6 +23,7 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
 from schema.mutations.moderation import ModerationMutations
+from schema.mutations.publisher import PublisherMutations
 from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
@@ -37,7 +38,14 @@ Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries))
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
     merge_types(
-        "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+        "Mutation",
+        (
+            AccountMutations,
+            CommentMutations,
+            ModerationMutations,
+            AdminMutations,
+            PublisherMutations,
+        ),
     )
 )
 

@@ -51,6 +51,7 @@ def create_app(
     from schema.http import GraphQLView
     from schema.public_cache import MemoryStore, PublicCache, RedisStore
     from schema.schema import build_schema
+    from schema.webhooks import entitlements_webhook
 
     runtime = Runtime.from_settings(settings)
     events.use(RedisBroadcaster(settings.redis_url) if settings.redis_url else MemoryBroadcaster())
@@ -93,6 +94,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,
         ],
         lifespan=lifespan,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -66,6 +68,18 @@ class Settings:
     public_max_age: int = 5
     # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
     viewer_overlay: bool = True
+    # publisher integration: single sign-on, local sign-up, the subscription system's webhook
+    sso_issuer: str | None = None
+    sso_audience: str | None = None
+    sso_secret: str | None = None
+    sso_jwks_url: str | None = None
+    sso_leeway_seconds: int = 60
+    local_signup: bool = True
+    webhook_secret: str | None = None
+
+    @property
+    def sso_enabled(self) -> bool:
+        return self.sso_secret is not None or self.sso_jwks_url is not None
 
 
 def _positive_int(text: str) -> int:
@@ -146,19 +160,44 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _sso_secret(text: str) -> str:
+    if len(text) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
+        raise ValueError(text)
+    return text
+
+
+def _webhook_secret(text: str) -> str:
+    secret = text.strip()
+    if not secret.startswith("whsec_"):
+        raise ValueError(text)
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(text) from exc
+    if len(key) < 16:
+        raise ValueError(text)
+    return secret
+
+
 NONE: tuple[str, ...] = ()
 
 
 def _read(
-    env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str, default: T
+    env: Mapping[str, str],
+    name: str,
+    parse: Callable[[str], T],
+    expected: str,
+    default: T,
+    *,
+    secret: bool = False,
 ) -> T:
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         return parse(raw)
-    except ValueError:
-        raise ConfigError(name, expected, raw) from None
+    except ValueError:  # a secret's value stays out of error messages and logs
+        raise ConfigError(name, expected, "(hidden)" if secret else raw) from None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -252,5 +291,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
         viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),
+        sso_issuer=_read(env, "BTL_SSO_ISSUER", str.strip, "the tokens' `iss`", d.sso_issuer),
+        sso_audience=_read(env, "BTL_SSO_AUDIENCE", str.strip, "the tokens' `aud`", d.sso_audience),
+        sso_secret=_read(
+            env,
+            "BTL_SSO_SECRET",
+            _sso_secret,
+            "an HS256 secret of 32+ characters",
+            d.sso_secret,
+            secret=True,
+        ),
+        sso_jwks_url=_read(env, "BTL_SSO_JWKS_URL", _url, "an http(s) URL", d.sso_jwks_url),
+        sso_leeway_seconds=_read(
+            env, "BTL_SSO_LEEWAY_SECONDS", _positive_int, count, d.sso_leeway_seconds
+        ),
+        local_signup=_read(env, "BTL_LOCAL_SIGNUP", _bool, "true or false", d.local_signup),
+        webhook_secret=_read(
+            env,
+            "BTL_WEBHOOK_SECRET",
+            _webhook_secret,
+            "whsec_ followed by a base64 key of 16+ bytes",
+            d.webhook_secret,
+            secret=True,
+        ),
     )
+    if settings.sso_enabled:  # a token is only trusted for one issuer and one audience
+        for name, value in (
+            ("BTL_SSO_ISSUER", settings.sso_issuer),
+            ("BTL_SSO_AUDIENCE", settings.sso_audience),
+        ):
+            if value is None:
+                raise ConfigError(name, "a value with BTL_SSO_SECRET or BTL_SSO_JWKS_URL", "")
     return settings
