@@ -24,6 +24,7 @@ from schema.audience import Audience, DocumentAudiences
 from schema.console import console_page
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.permissions import OUTSIDE_SCOPES
 from schema.public_cache import CacheDeps, PublicCache, cache_key, noting
 from schema.requests import (
     Operation,
@@ -61,6 +62,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if isinstance(original, DomainError):
         formatted["extensions"] = {**formatted.get("extensions", {}), "code": original.code}
     return formatted
+
+
+def for_api_key(formatted: dict[str, Any]) -> dict[str, Any]:
+    """A key is no user: what needs one is outside the key's scopes (FORBIDDEN), not a
+    request to sign in."""
+    if formatted.get("extensions", {}).get("code") != "UNAUTHENTICATED":
+        return formatted
+    return {**formatted, "message": OUTSIDE_SCOPES, "extensions": {"code": "FORBIDDEN"}}
 
 
 def _timed_out(timeout: float) -> JSONResponse:
@@ -308,6 +317,8 @@ class GraphQLView(GraphQL[Context, None]):
             data["data"] = result.data
         if result.errors:
             data["errors"] = [format_error(e) for e in result.errors]
+            if getattr(request.state, "api_key", None) is not None:
+                data["errors"] = [for_api_key(e) for e in data["errors"]]
         if result.extensions:
             data["extensions"] = result.extensions
         return data
