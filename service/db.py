@@ -60,14 +60,14 @@ async def migrate(database_url: str) -> None:
     SQLite alters a column by copying the table and dropping the old one: with foreign keys
     enforced, that drop would cascade to (or be refused by) every table referring to it, so
     they are off while migrating and checked once at the end (SQLite's own 12-step recipe)."""
-    await migrate_api(config=tortoise_config(database_url, foreign_keys=False))
     try:
+        await migrate_api(config=tortoise_config(database_url, foreign_keys=False))
         connection = connections.get("default")
         if connection.capabilities.dialect == "sqlite":
             _, broken = await connection.execute_query("PRAGMA foreign_key_check")
             if broken:
                 raise RuntimeError(f"migrations left {len(broken)} broken foreign keys")
-    finally:
+    finally:  # a failed migration too: the CLI must exit, not wait on an open connection
         await Tortoise.close_connections()
 
 
