@@ -316,9 +316,10 @@ class GraphQLView(GraphQL[Context, None]):
         if not (graphql_response and request_error):
             data["data"] = result.data
         if result.errors:
-            data["errors"] = [format_error(e) for e in result.errors]
-            if getattr(request.state, "api_key", None) is not None:
-                data["errors"] = [for_api_key(e) for e in data["errors"]]
+            by_key = getattr(request.state, "api_key", None) is not None
+            data["errors"] = [
+                for_api_key(format_error(e)) if by_key else format_error(e) for e in result.errors
+            ]
         if result.extensions:
             data["extensions"] = result.extensions
         return data

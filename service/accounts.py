@@ -14,7 +14,7 @@ from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotAllo
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
 from service.runtime import Runtime
-from service.text import has_control_characters
+from service.text import as_id, has_control_characters
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
 MAX_DISPLAY_NAME = 50
@@ -144,7 +144,8 @@ async def change_password(
 
 
 async def get_user(user_id: str | int) -> User:
-    user = await User.filter(id=int(user_id)).first() if str(user_id).isdigit() else None
+    number = as_id(user_id)
+    user = await User.filter(id=number).first() if number is not None else None
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -10,6 +10,7 @@ from service.clock import now
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.models import Entitlement
+from service.text import as_id
 
 
 def is_active(entitlement: Entitlement, settings: Settings, at: datetime | None = None) -> bool:
@@ -46,11 +47,8 @@ async def grant(
 
 
 async def revoke(entitlement_id: str) -> Entitlement:
-    entitlement = (
-        await Entitlement.filter(id=int(entitlement_id)).first()
-        if entitlement_id.isdigit()
-        else None
-    )
+    number = as_id(entitlement_id)
+    entitlement = await Entitlement.filter(id=number).first() if number is not None else None
     if entitlement is None:
         raise NotFound("No such entitlement.")
     if entitlement.revoked_at is None:  # revoking twice returns the same record

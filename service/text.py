@@ -31,3 +31,16 @@ def clean_text(
 def clean_reason(reason: str) -> str:
     """A moderator's reason for an action: 1..500 characters."""
     return clean_text(reason, field="reason", max_length=500, multiline=True)
+
+
+MAX_ID = 2**31 - 1  # the ids are 32-bit integers on PostgreSQL
+
+
+def as_id(text: str | int) -> int | None:
+    """A stored row's id from a client's string; None for one no row can have ("x", "²",
+    or a number too large for the column, which the database would refuse with an error)."""
+    digits = str(text)
+    if not digits.isascii() or not digits.isdecimal() or len(digits) > 10:
+        return None
+    number = int(digits)
+    return number if 1 <= number <= MAX_ID else None

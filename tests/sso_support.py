@@ -88,7 +88,7 @@ class JwksServer:
         jwks = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 jwks.fetches += 1
                 if jwks.mode == "hang":
                     jwks.released.wait(30)

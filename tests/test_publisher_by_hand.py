@@ -24,9 +24,13 @@ set -eu
 SECRET="$BTL_WEBHOOK_SECRET"
 ID="msg_$(date +%s%N)"
 TS="$(date +%s)"
-BODY='{"type":"entitlement.upserted","data":{"ref":"sub_123","subject":"reader-8812","product":"digital","startsAt":"2024-01-01T00:00:00Z","endsAt":null,"revoked":false,"updatedAt":"2024-05-01T10:00:00Z"}}'
+BODY='{"type": "entitlement.upserted", "data": {
+  "ref": "sub_123", "subject": "reader-8812", "product": "digital",
+  "startsAt": "2024-01-01T00:00:00Z", "endsAt": null, "revoked": false,
+  "updatedAt": "2024-05-01T10:00:00Z"}}'
 KEY_HEX="$(printf %s "${SECRET#whsec_}" | base64 -d | od -An -v -tx1 | tr -d ' \n')"
-SIG="$(printf %s "$ID.$TS.$BODY" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEY_HEX" -binary | base64)"
+SIG="$(printf %s "$ID.$TS.$BODY" \
+  | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEY_HEX" -binary | base64)"
 curl -s -o /dev/null -w '%{http_code}' "$BTL_URL/webhooks/entitlements" \
   -H 'content-type: application/json' \
   -H "webhook-id: $ID" -H "webhook-timestamp: $TS" -H "webhook-signature: v1,$SIG" \
@@ -129,7 +133,11 @@ def test_the_readme_steps_work_on_a_served_btl(site: Served) -> None:
         "updatedAt": "2024-05-01T10:00:00Z",
     }
     answer = graphql(site, UPSERT, {"input": change}, token=key)["data"]["upsertEntitlement"]
-    assert answer == {"__typename": "Entitlement", "source": "SUBSCRIPTION_SYSTEM", "ref": "sub_124"}
+    assert answer == {
+        "__typename": "Entitlement",
+        "source": "SUBSCRIPTION_SYSTEM",
+        "ref": "sub_124",
+    }
     listed = cli(site, "list-api-keys")
     assert "subscriptions\tentitlements\t" in listed.stdout and "active" in listed.stdout
     assert cli(site, "revoke-api-key", "--name", "subscriptions").returncode == 0

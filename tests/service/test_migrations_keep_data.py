@@ -26,7 +26,8 @@ asyncio.run(main())
 """
 ROWS = """
 INSERT INTO users (id, email, display_name, display_name_key, password_hash, role, banned,
-                   created_at) VALUES (1, 'ada@example.com', 'Ada', 'ada', 'x', 'ADMIN', 0, '2024-01-01');
+                   created_at)
+    VALUES (1, 'ada@example.com', 'Ada', 'ada', 'x', 'ADMIN', 0, '2024-01-01');
 INSERT INTO sessions (user_id, token_hash, created_at, expires_at)
     VALUES (1, 'h', '2024-01-01', '2099-01-01');
 INSERT INTO entitlements (user_id, product, starts_at, created_at)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service import api_keys
 from service.api_keys import Scope
 from service.models import Article, Entitlement, ModerationAction
@@ -10,7 +12,9 @@ from tests.support import Api
 
 GRANT = """
 mutation Grant($input: GrantEntitlementInput!) {
-  grantEntitlement(input: $input) { __typename ... on Entitlement { id source ref active } }
+  grantEntitlement(input: $input) {
+    __typename ... on Entitlement { id source ref active }
+  }
 }
 """
 REVOKE = """
@@ -58,8 +62,13 @@ async def test_an_entitlements_key_grants_and_revokes_by_btl_id(publisher_api: A
         "revokeEntitlement"
     ]
 
-    assert granted == {"__typename": "Entitlement", "id": granted["id"], "source": "ADMIN",
-                       "ref": None, "active": True}
+    assert granted == {
+        "__typename": "Entitlement",
+        "id": granted["id"],
+        "source": "ADMIN",
+        "ref": None,
+        "active": True,
+    }
     assert revoked == {"__typename": "Entitlement", "active": False}
 
 
@@ -78,7 +87,9 @@ async def test_an_articles_key_configures_articles_and_opens_or_closes_comments(
     )
 
     assert configured["configureArticle"] == {
-        "__typename": "Article", "id": "story-1", "title": "A story"
+        "__typename": "Article",
+        "id": "story-1",
+        "title": "A story",
     }
     assert closed["setCommenting"] == {"__typename": "Article", "commentsOpen": False}
     action = await ModerationAction.get(article_id="story-1")
@@ -118,9 +129,7 @@ async def test_a_key_revoked_mid_session_is_refused_from_the_next_request(
 
     await api_keys.revoke("subscriptions")
 
-    assert await publisher_api.error_code(GRANT, grant(reader.id), token=key) == (
-        "UNAUTHENTICATED"
-    )
+    assert await publisher_api.error_code(GRANT, grant(reader.id), token=key) == ("UNAUTHENTICATED")
     assert await Entitlement.all().count() == 1
 
 
@@ -130,3 +139,16 @@ async def test_an_unknown_key_is_no_one(publisher_api: Api) -> None:
     code = await publisher_api.error_code(GRANT, grant(reader.id), token=api_keys.PREFIX + "x" * 43)
 
     assert code == "UNAUTHENTICATED"
+
+
+@pytest.mark.parametrize("unusable_id", ["99999999999999999999", "²", "-1", "0"])
+async def test_ids_no_row_can_have_are_not_found_not_internal_errors(
+    publisher_api: Api, unusable_id: str
+) -> None:
+    key = await api_key(Scope.ENTITLEMENTS)
+
+    granted = await publisher_api.data(GRANT, grant(unusable_id), token=key)
+    revoked = await publisher_api.data(REVOKE, {"id": unusable_id}, token=key)
+
+    assert granted["grantEntitlement"]["__typename"] == "NotFound"
+    assert revoked["revokeEntitlement"]["__typename"] == "NotFound"

@@ -39,9 +39,7 @@ mutation Upsert($input: UpsertEntitlementInput!) {
 
 
 async def sign_in(api: Api, token: str) -> dict[str, Any]:
-    result: dict[str, Any] = (await api.data(SIGN_IN, {"token": token}))[
-        "signInWithPublisherToken"
-    ]
+    result: dict[str, Any] = (await api.data(SIGN_IN, {"token": token}))["signInWithPublisherToken"]
     return result
 
 
@@ -172,9 +170,7 @@ async def test_a_token_without_the_claim_keeps_the_sso_entitlements(
     assert [e["source"] for e in again["user"]["entitlements"]] == ["SSO"]
 
 
-async def test_the_claim_leaves_other_sources_alone(
-    publisher_api: Api, key_a: SigningKey
-) -> None:
+async def test_the_claim_leaves_other_sources_alone(publisher_api: Api, key_a: SigningKey) -> None:
     first = await sign_in(publisher_api, mint(key_a))
     admin = await publisher_api.person(Role.ADMIN)
     await publisher_api.data(
@@ -233,7 +229,11 @@ async def test_register_is_off_when_local_sign_up_is(
     make_publisher_api: MakeApi, key_a: SigningKey
 ) -> None:
     api = await make_publisher_api(local_signup=False)
-    registration = {"email": "x@example.com", "password": "a long enough secret", "displayName": "X"}
+    registration = {
+        "email": "x@example.com",
+        "password": "a long enough secret",
+        "displayName": "X",
+    }
 
     result = await api.data(REGISTER, {"input": registration})
 

@@ -62,7 +62,12 @@ async def test_an_upsert_creates_then_updates_the_entitlement_by_ref(publisher_a
     assert updated["product"] == "print+digital"
     me = (await publisher_api.data(MY_ENTITLEMENTS, token=reader.token))["me"]
     assert me["entitlements"] == [
-        {"product": "print+digital", "source": "SUBSCRIPTION_SYSTEM", "ref": "sub_1", "active": True}
+        {
+            "product": "print+digital",
+            "source": "SUBSCRIPTION_SYSTEM",
+            "ref": "sub_1",
+            "active": True,
+        }
     ]
 
 
@@ -116,7 +121,10 @@ async def test_an_upsert_by_subject_reaches_a_reader_who_signed_in(
     me = (await publisher_api.data(MY_ENTITLEMENTS, token=session["token"]))["me"]
     assert me["isSubscriber"] is True
     stored = await Entitlement.get(ref="sub_1")
-    assert (stored.user_id, stored.source) == (int(session["user"]["id"]), EntitlementSource.SUBSCRIPTION_SYSTEM)
+    assert (stored.user_id, stored.source) == (
+        int(session["user"]["id"]),
+        EntitlementSource.SUBSCRIPTION_SYSTEM,
+    )
 
 
 async def test_an_admin_may_upsert_too(publisher_api: Api) -> None:
@@ -134,6 +142,8 @@ async def test_an_admin_may_upsert_too(publisher_api: Api) -> None:
         ({"userId": "-", "subject": "-"}, "userId"),
         ({"subject": "reader-1"}, "userId"),  # and userId: both
         ({"userId": "999999"}, "userId"),
+        ({"userId": "99999999999999999999"}, "userId"),  # past the id column: not a 500
+        ({"userId": "²"}, "userId"),  # a digit int() cannot read
         ({"endsAt": "2019-01-01T00:00:00Z"}, "endsAt"),
         ({"ref": "r" * 256}, "ref"),
         ({"ref": " "}, "ref"),

@@ -71,7 +71,9 @@ async def test_a_replayed_delivery_is_accepted_and_not_applied_again(publisher_a
 
 
 async def test_deliveries_out_of_order_keep_the_newest(publisher_api: Api) -> None:
-    await deliver(publisher_api.client, event(revoked=True, updatedAt="2024-06-01T00:00Z"), message_id="b")
+    await deliver(
+        publisher_api.client, event(revoked=True, updatedAt="2024-06-01T00:00Z"), message_id="b"
+    )
 
     late = await deliver(publisher_api.client, event(updatedAt="2024-05-01T00:00Z"), message_id="a")
 
@@ -80,9 +82,7 @@ async def test_deliveries_out_of_order_keep_the_newest(publisher_api: Api) -> No
 
 
 @pytest.mark.parametrize("minutes", [-10, 10])
-async def test_a_timestamp_more_than_5_minutes_off_is_401(
-    publisher_api: Api, minutes: int
-) -> None:
+async def test_a_timestamp_more_than_5_minutes_off_is_401(publisher_api: Api, minutes: int) -> None:
     response = await deliver(publisher_api.client, event(), at=time.time() + minutes * 60)
 
     assert response.status_code == 401
