@@ -10,6 +10,7 @@ import strawberry
 
 from schema.loaders import Loaders
 from schema.public_cache import CacheDeps
+from service.api_keys import ApiKeyCaller
 from service.live import LiveConnection
 from service.models import User
 from service.runtime import Runtime
@@ -30,6 +31,8 @@ class Context:
     client_address: str
     loaders: Loaders
     cache_deps: CacheDeps | None = None
+    # a machine caller's API key (no viewer then): see schema/permissions.py
+    api_key: ApiKeyCaller | None = None
     # the websocket's connection_init payload (strawberry fills it in)
     connection_params: dict[str, Any] | None = None
     # the websocket the operation came on (schema/websocket.py); None over HTTP

@@ -25,6 +25,7 @@ from schema.audience import Audience, DocumentAudiences
 from schema.console import console_page
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.permissions import OUTSIDE_SCOPES
 from schema.public_cache import CacheDeps, PublicCache, cache_key, noting
 from schema.requests import (
     Operation,
@@ -36,8 +37,9 @@ from schema.requests import (
 )
 from schema.schema import BtlSchema
 from schema.viewer_overlay import Plan, Planner, Templates, fill
-from service import sessions
+from service import api_keys, sessions
 from service.accounts import may_act_as_staff
+from service.api_keys import ApiKeyCaller
 from service.errors import DomainError
 from service.live import LiveConnection, LiveConnections
 from service.models import User
@@ -64,6 +66,14 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if isinstance(original, DomainError):
         formatted["extensions"] = {**formatted.get("extensions", {}), "code": original.code}
     return formatted
+
+
+def for_api_key(formatted: dict[str, Any]) -> dict[str, Any]:
+    """A key is no user: what needs one is outside the key's scopes (FORBIDDEN), not a
+    request to sign in."""
+    if formatted.get("extensions", {}).get("code") != "UNAUTHENTICATED":
+        return formatted
+    return {**formatted, "message": OUTSIDE_SCOPES, "extensions": {"code": "FORBIDDEN"}}
 
 
 def _timed_out(timeout: float) -> JSONResponse:
@@ -184,7 +194,9 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def _signed_in(self, operation: Operation, token: str) -> Response:
         request = operation.request
-        found = await sessions.authenticate(token)
+        key = await api_keys.authenticate(token) if api_keys.looks_like_key(token) else None
+        request.state.api_key = key
+        found = await sessions.authenticate(token) if key is None else None
         request.state.session = found  # get_context takes it from here
         viewer = found[0] if found is not None else None
         if (
@@ -278,8 +290,9 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         viewer, session_id = None, None
+        api_key: ApiKeyCaller | None = getattr(request.state, "api_key", None)
         token = bearer_token(request)
-        if token:
+        if token and api_key is None:
             # _signed_in has read it already for an HTTP request
             found = getattr(request.state, "session", _UNREAD)
             if found is _UNREAD:
@@ -288,7 +301,7 @@ class GraphQLView(GraphQL[Context, None]):
                 viewer, session_id = found
         # what a signed-out answer reads, so it can be cached exactly (_answer decided)
         deps = getattr(request.state, "cache_deps", None) if token is None else None
-        return self._context(request, response, viewer, session_id, deps)
+        return self._context(request, response, viewer, session_id, deps, api_key)
 
     def _context(
         self,
@@ -297,6 +310,7 @@ class GraphQLView(GraphQL[Context, None]):
         viewer: User | None,
         session_id: int | None,
         deps: CacheDeps | None,
+        api_key: ApiKeyCaller | None = None,
     ) -> Context:
         noting(deps)  # the objects made for this answer note what it depends on
         return Context(
@@ -308,6 +322,7 @@ class GraphQLView(GraphQL[Context, None]):
             client_address=client_address(request, self.runtime.settings.trusted_proxies),
             loaders=Loaders(viewer),
             cache_deps=deps,
+            api_key=api_key,
         )
 
     async def process_result(
@@ -330,7 +345,10 @@ class GraphQLView(GraphQL[Context, None]):
         if not (graphql_response and request_error):
             data["data"] = result.data
         if result.errors:
-            data["errors"] = [format_error(e) for e in result.errors]
+            by_key = getattr(request.state, "api_key", None) is not None
+            data["errors"] = [
+                for_api_key(format_error(e)) if by_key else format_error(e) for e in result.errors
+            ]
         if result.extensions:
             data["extensions"] = result.extensions
         return data

@@ -24,6 +24,7 @@ from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
 from schema.mutations.legal import LegalMutations
 from schema.mutations.moderation import ModerationMutations
+from schema.mutations.publisher import PublisherMutations
 from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_legal import LegalQueries
@@ -42,7 +43,14 @@ Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries, 
 Mutation = audience(Audience.VIEWER)(
     merge_types(
         "Mutation",
-        (AccountMutations, CommentMutations, ModerationMutations, AdminMutations, LegalMutations),
+        (
+            AccountMutations,
+            CommentMutations,
+            ModerationMutations,
+            AdminMutations,
+            LegalMutations,
+            PublisherMutations,
+        ),
     )
 )
 Subscription = audience(Audience.VIEWER)(

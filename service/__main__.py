@@ -1,4 +1,4 @@
-"""`python -m service`: serve, migrate, create-user, seed-demo."""
+"""`python -m service`: serve, migrate, create-user, seed-demo, and the API keys."""
 
 from __future__ import annotations
 
@@ -71,6 +71,47 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_api_key(settings: Settings, args: argparse.Namespace) -> int:
+    from service import api_keys
+
+    scopes = api_keys.parse_scopes(args.scope)
+
+    async def work() -> None:
+        key, token = await api_keys.create(args.name, scopes)
+        print(f"created API key {key.name!r} with scopes {key.scopes}")
+        print("It is shown only this once: keep it in the caller's secret store now.")
+        print(token)  # alone on the last line, for scripts
+
+    asyncio.run(_with_database(settings, work))
+    return 0
+
+
+def _list_api_keys(settings: Settings, args: argparse.Namespace) -> int:
+    from service import api_keys
+
+    async def work() -> None:
+        keys = await api_keys.all_keys()
+        if not keys:
+            print("no API keys")
+        for key in keys:
+            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+            print(f"{key.name}\t{key.scopes}\tcreated {key.created_at:%Y-%m-%d %H:%M}\t{state}")
+
+    asyncio.run(_with_database(settings, work))
+    return 0
+
+
+def _revoke_api_key(settings: Settings, args: argparse.Namespace) -> int:
+    from service import api_keys
+
+    async def work() -> None:
+        key = await api_keys.revoke(args.name)
+        print(f"revoked API key {key.name!r}: requests with it are refused from now on")
+
+    asyncio.run(_with_database(settings, work))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service", description="btl commenting service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +126,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     create.add_argument("--display-name", required=True)
     create.add_argument("--role", default="READER", help="READER, MODERATOR or ADMIN")
     commands.add_parser("seed-demo", help="fill the database with a demo thread")
+    create_key = commands.add_parser(
+        "create-api-key", help="a key for a machine caller (prints it once)"
+    )
+    create_key.add_argument("--name", required=True, help="who uses it, e.g. subscriptions")
+    create_key.add_argument("--scope", required=True, help="entitlements, articles, or both")
+    commands.add_parser("list-api-keys", help="every API key, active or revoked")
+    revoke_key = commands.add_parser("revoke-api-key", help="refuse a key from now on")
+    revoke_key.add_argument("--name", required=True)
     args = parser.parse_args(argv)
 
     handlers = {
@@ -92,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "create-user": _create_user,
         "seed-demo": _seed_demo,
+        "create-api-key": _create_api_key,
+        "list-api-keys": _list_api_keys,
+        "revoke-api-key": _revoke_api_key,
     }
     try:
         settings = load_settings()

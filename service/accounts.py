@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from service import events, public_versions, sessions
 from service.clock import now
 from service.display_names import clean_display_name, display_name_key
-from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotFound
+from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotAllowed, NotFound
 from service.ids import parse_id
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
@@ -92,6 +92,8 @@ async def create_user(
 async def register(
     rt: Runtime, *, email: str, password: str, display_name: str, client_address: str
 ) -> sessions.IssuedSession:
+    if not rt.settings.local_signup:  # BTL_LOCAL_SIGNUP=false: readers come through SSO
+        raise NotAllowed("Accounts are created by signing in through the publisher.")
     await rt.limiter.hit("register", client_address)
     user = await create_user(email=email, password=password, display_name=display_name)
     return await sessions.issue(user, rt.settings.session_ttl_seconds)
@@ -125,7 +127,7 @@ async def change_password(
     if not matches:
         await rt.limiter.hit("login", key)
         raise InvalidCredentials("The current password is not right.")
-    check_password(new, email=user.email, display_name=user.display_name, field="newPassword")
+    check_password(new, email=user.email or "", display_name=user.display_name, field="newPassword")
     user.password_hash = await hash_password(new)
     async with in_transaction():
         await user.save(update_fields=["password_hash"])
@@ -159,3 +161,8 @@ async def set_role(actor: User, user_id: str, role: Role) -> User:
         await public_versions.bump_epoch()  # User.role is public
     await events.account_changed(user.id)
     return user
+
+
+async def display_name_taken(display_name: str) -> bool:
+    """Whether another account already holds this display name, or one that looks like it."""
+    return await User.filter(display_name_key=display_name_key(display_name)).exists()

@@ -72,6 +72,7 @@ def create_app(
     from schema.http import GraphQLView
     from schema.public_cache import MemoryStore, PublicCache, RedisStore
     from schema.schema import build_schema
+    from schema.webhooks import entitlements_webhook
 
     runtime = Runtime.from_settings(settings)
     queue_size = settings.ws_queue_events
@@ -133,6 +134,7 @@ def create_app(
                 "/readyz",
                 readiness(redis_client(settings.redis_url) if settings.redis_url else None),
             ),
+            Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,
         ],
         lifespan=lifespan,

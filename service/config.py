@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import os
 import re
@@ -91,6 +93,18 @@ class Settings:
     mail_from: str | None = None
     jobs_interval_seconds: float = 5.0
     jobs_lease_seconds: float = 300.0
+    # publisher integration: single sign-on, local sign-up, the subscription system's webhook
+    sso_issuer: str | None = None
+    sso_audience: str | None = None
+    sso_secret: str | None = None
+    sso_jwks_url: str | None = None
+    sso_leeway_seconds: int = 60
+    local_signup: bool = True
+    webhook_secret: str | None = None
+
+    @property
+    def sso_enabled(self) -> bool:
+        return self.sso_secret is not None or self.sso_jwks_url is not None
 
 
 def _positive_int(text: str) -> int:
@@ -198,6 +212,23 @@ def _mail_address(text: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(text) from exc
     return text.strip()
+def _sso_secret(text: str) -> str:
+    if len(text) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
+        raise ValueError(text)
+    return text
+
+
+def _webhook_secret(text: str) -> str:
+    secret = text.strip()
+    if not secret.startswith("whsec_"):
+        raise ValueError(text)
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(text) from exc
+    if len(key) < 16:
+        raise ValueError(text)
+    return secret
 
 
 NONE: tuple[str, ...] = ()
@@ -210,7 +241,13 @@ TOOL_PREFIXES = ("BTL_TEST_", "BTL_BENCH_", "BTL_FUZZ_", "BTL_CONSOLE_SCREENSHOT
 
 
 def _read(
-    env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str, default: T
+    env: Mapping[str, str],
+    name: str,
+    parse: Callable[[str], T],
+    expected: str,
+    default: T,
+    *,
+    secret: bool = False,
 ) -> T:
     KNOWN_VARIABLES.add(name)
     raw = env.get(name)
@@ -219,9 +256,9 @@ def _read(
     try:
         return parse(raw)
     except Unusable as exc:
-        raise ConfigError(name, expected, raw, str(exc)) from None
-    except ValueError:
-        raise ConfigError(name, expected, raw) from None
+        raise ConfigError(name, expected, "(hidden)" if secret else raw, str(exc)) from None
+    except ValueError:  # a secret's value stays out of error messages and logs
+        raise ConfigError(name, expected, "(hidden)" if secret else raw) from None
 
 
 def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
@@ -397,7 +434,37 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jobs_lease_seconds=_read(
             env, "BTL_JOBS_LEASE_SECONDS", _positive_float, "seconds > 0", d.jobs_lease_seconds
         ),
+        sso_issuer=_read(env, "BTL_SSO_ISSUER", str.strip, "the tokens' `iss`", d.sso_issuer),
+        sso_audience=_read(env, "BTL_SSO_AUDIENCE", str.strip, "the tokens' `aud`", d.sso_audience),
+        sso_secret=_read(
+            env,
+            "BTL_SSO_SECRET",
+            _sso_secret,
+            "an HS256 secret of 32+ characters",
+            d.sso_secret,
+            secret=True,
+        ),
+        sso_jwks_url=_read(env, "BTL_SSO_JWKS_URL", _url, "an http(s) URL", d.sso_jwks_url),
+        sso_leeway_seconds=_read(
+            env, "BTL_SSO_LEEWAY_SECONDS", _positive_int, count, d.sso_leeway_seconds
+        ),
+        local_signup=_read(env, "BTL_LOCAL_SIGNUP", _bool, "true or false", d.local_signup),
+        webhook_secret=_read(
+            env,
+            "BTL_WEBHOOK_SECRET",
+            _webhook_secret,
+            "whsec_ followed by a base64 key of 16+ bytes",
+            d.webhook_secret,
+            secret=True,
+        ),
     )
     if settings.smtp_url and not settings.mail_from:
         raise ConfigError("BTL_MAIL_FROM", "an email address when BTL_SMTP_URL is set", "")
+    if settings.sso_enabled:  # a token is only trusted for one issuer and one audience
+        for name, value in (
+            ("BTL_SSO_ISSUER", settings.sso_issuer),
+            ("BTL_SSO_AUDIENCE", settings.sso_audience),
+        ):
+            if value is None:
+                raise ConfigError(name, "a value with BTL_SSO_SECRET or BTL_SSO_JWKS_URL", "")
     return settings

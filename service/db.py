@@ -11,11 +11,12 @@ from tortoise.migrations.api import migrate as migrate_api
 SQLITE_PRAGMAS = {"busy_timeout": 10_000, "synchronous": "NORMAL", "foreign_keys": "ON"}
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
+def tortoise_config(database_url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
     connection = expand_db_url(database_url)
     if connection["engine"] == "tortoise.backends.sqlite":
         connection["engine"] = "service.sqlite_backend"
-        for pragma, value in SQLITE_PRAGMAS.items():
+        pragmas = {**SQLITE_PRAGMAS, "foreign_keys": "ON" if foreign_keys else "OFF"}
+        for pragma, value in pragmas.items():
             connection["credentials"].setdefault(pragma, value)
     return {
         "connections": {"default": connection},
@@ -54,9 +55,20 @@ async def stop() -> None:
 
 
 async def migrate(database_url: str) -> None:
-    """Apply every committed migration that the database has not seen yet."""
-    await migrate_api(config=tortoise_config(database_url))
-    await Tortoise.close_connections()
+    """Apply every committed migration that the database has not seen yet.
+
+    SQLite alters a column by copying the table and dropping the old one: with foreign keys
+    enforced, that drop would cascade to (or be refused by) every table referring to it, so
+    they are off while migrating and checked once at the end (SQLite's own 12-step recipe)."""
+    try:
+        await migrate_api(config=tortoise_config(database_url, foreign_keys=False))
+        connection = connections.get("default")
+        if connection.capabilities.dialect == "sqlite":
+            _, broken = await connection.execute_query("PRAGMA foreign_key_check")
+            if broken:
+                raise RuntimeError(f"migrations left {len(broken)} broken foreign keys")
+    finally:  # a failed migration too: the CLI must exit, not wait on an open connection
+        await Tortoise.close_connections()
 
 
 async def ping() -> None:

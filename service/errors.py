@@ -97,3 +97,9 @@ class BadUserInput(DomainError):
     """An argument the client should never send (a GraphQL error with BAD_USER_INPUT)."""
 
     code = "BAD_USER_INPUT"
+
+
+class Unavailable(DomainError):
+    """Something the operation needs outside btl did not answer (e.g. the publisher's keys)."""
+
+    code = "UNAVAILABLE"

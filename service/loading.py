@@ -31,7 +31,7 @@ async def entitlements_by_user_id(user_ids: list[int]) -> list[list[Entitlement]
     )
     for row in rows:
         entitlement = Entitlement._init_from_db(**row)
-        by_user[entitlement.user_id].append(entitlement)
+        by_user[row["user_id"]].append(entitlement)
     return [by_user[i] for i in user_ids]
 
 

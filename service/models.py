@@ -66,19 +66,25 @@ class ActionKind(StrEnum):
 
 class User(Model):
     id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, unique=True)
+    # null for a single sign-on account whose token brought none (or one another account holds)
+    email = fields.CharField(max_length=254, unique=True, null=True)
     display_name = fields.CharField(max_length=50)
     # one for every name that looks alike (service/display_names.py): no reader passes for another
     display_name_key = fields.CharField(max_length=50, unique=True)
-    password_hash = fields.CharField(max_length=255)
+    # null: no local password (a single sign-on account)
+    password_hash = fields.CharField(max_length=255, null=True)
     role = fields.CharEnumField(Role, max_length=16, default=Role.READER)
     banned = fields.BooleanField(default=False)
     suspended_until = fields.DatetimeField(null=True)
     accepted_rules_version = fields.IntField(null=True)
     created_at = fields.DatetimeField()
+    # single sign-on: the token's `iss` and `sub`; an account is found by both, never by email
+    external_issuer = fields.CharField(max_length=255, null=True)
+    external_subject = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = "users"
+        unique_together = (("external_issuer", "external_subject"),)
 
 
 class Session(Model):
@@ -96,20 +102,40 @@ class Session(Model):
         table = "sessions"
 
 
+class EntitlementSource(StrEnum):
+    ADMIN = "ADMIN"
+    SSO = "SSO"
+    SUBSCRIPTION_SYSTEM = "SUBSCRIPTION_SYSTEM"
+
+
 class Entitlement(Model):
     id = fields.IntField(primary_key=True)
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="entitlements", on_delete=fields.CASCADE
+    # null while the subscription system's reader (`subject`) has not signed in yet
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="entitlements", null=True, on_delete=fields.CASCADE
     )
-    user_id: int
+    user_id: int | None
     product = fields.CharField(max_length=64)
     starts_at = fields.DatetimeField()
     ends_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
+    # the database's default too: the rows granted before sources existed were all ADMIN's
+    source = fields.CharEnumField(
+        EntitlementSource,
+        max_length=24,
+        default=EntitlementSource.ADMIN,
+        db_default=EntitlementSource.ADMIN,
+    )
+    # the subscription system's own id (the key of upsertEntitlement) and its last change
+    ref = fields.CharField(max_length=255, unique=True, null=True)
+    updated_at = fields.DatetimeField(null=True)
+    # the reader as the subscription system named them: the SSO `sub`
+    subject = fields.CharField(max_length=255, null=True)
 
     class Meta:
         table = "entitlements"
+        indexes = (Index(fields=("subject",), name="entitlements_subject_idx"),)
 
 
 class CommunityRules(Model):
@@ -499,3 +525,26 @@ class Job(Model):
     class Meta:
         table = "jobs"
         indexes = (Index(fields=("done_at", "due_at", "id"), name="jobs_due_idx"),)
+class ApiKey(Model):
+    """A machine caller (the subscription system, the CMS): a bearer token with scopes, no user."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100, unique=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    # comma-separated, e.g. "entitlements,articles"
+    scopes = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_keys"
+
+
+class WebhookDelivery(Model):
+    """A `webhook-id` already applied: a redelivery of the same message changes nothing."""
+
+    id = fields.CharField(primary_key=True, max_length=255)
+    received_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "webhook_deliveries"

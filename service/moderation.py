@@ -219,7 +219,10 @@ async def reinstate(moderator: User, *, user_id: str, reason: str) -> User:
     return target
 
 
-async def set_commenting(moderator: User, *, article_id: str, open: bool, reason: str) -> Article:
+async def set_commenting(
+    moderator: User | None, *, article_id: str, open: bool, reason: str
+) -> Article:
+    """Open or close an article's comments; `moderator` None: an API key (the CMS) did it."""
     reason = clean_reason(reason)
     articles.check_article_id(article_id)
     async with in_transaction():

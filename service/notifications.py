@@ -46,8 +46,8 @@ async def notify(
         notice_id=notice_id,
         appeal_id=appeal_id,
     )
-    if mail.enabled():
-        user = await User.get(id=user_id)
+    user = await User.get(id=user_id) if mail.enabled() else None
+    if user is not None and user.email:  # an account from single sign-on may have none
         body = f"Hello {user.display_name},\n\n{details or SUBJECTS[kind] + '.'}\n"
         await mail.queue(user.email, SUBJECTS[kind], body)
     await events.publish_notification(user_id, notification.id)

@@ -8,6 +8,7 @@ from service.config import Settings
 from service.coverage import CoverageSchedule
 from service.ratelimit import RateLimiter
 from service.shared_reads import SharedReads
+from service.sso_keys import PublisherKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,7 @@ class Runtime:
     limiter: RateLimiter
     coverage: CoverageSchedule
     shared: SharedReads
+    publisher_keys: PublisherKeys
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -38,4 +40,5 @@ class Runtime:
                 settings.auto_hide_partial,
             ),
             shared=SharedReads(),
+            publisher_keys=PublisherKeys(settings),
         )

@@ -38,6 +38,8 @@ TABLES = (
     "sessions",
     "community_rules",
     "users",
+    "api_keys",
+    "webhook_deliveries",
 )
 
 

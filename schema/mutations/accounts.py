@@ -13,13 +13,14 @@ from schema.types.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidInput,
+    NotAllowed,
     RateLimited,
 )
 from schema.types.users import AuthSessionType, UserType
 from service import accounts, rules, sessions
 
 AuthResult = Annotated[
-    AuthSessionType | InvalidCredentials | EmailTaken | InvalidInput | RateLimited,
+    AuthSessionType | InvalidCredentials | EmailTaken | InvalidInput | RateLimited | NotAllowed,
     strawberry.union("AuthResult"),
 ]
 ChangePasswordResult = Annotated[

@@ -1,4 +1,4 @@
-"""Admins (the publisher's subscription system signs in as one)."""
+"""Admins; the entitlement mutations also for the subscription system's API key."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from schema.context import Info
-from schema.permissions import IsAdmin, require_viewer
+from schema.permissions import IsAdmin, IsAdminOrEntitlementsKey, require_viewer
 from schema.results import result_of
 from schema.types.errors import InvalidInput, NotFound
 from schema.types.rules import CommunityRulesType
@@ -34,7 +34,7 @@ class GrantEntitlementInput:
 
 @strawberry.type
 class AdminMutations:
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @strawberry.mutation(permission_classes=[IsAdminOrEntitlementsKey])
     async def grant_entitlement(
         self, info: Info, input: GrantEntitlementInput
     ) -> EntitlementResult:
@@ -48,7 +48,7 @@ class AdminMutations:
             lambda e: EntitlementType(model=e),
         )
 
-    @strawberry.mutation(permission_classes=[IsAdmin])
+    @strawberry.mutation(permission_classes=[IsAdminOrEntitlementsKey])
     async def revoke_entitlement(self, info: Info, id: strawberry.ID) -> EntitlementResult:
         return await result_of(entitlements.revoke(str(id)), lambda e: EntitlementType(model=e))
 

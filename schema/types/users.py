@@ -19,6 +19,8 @@ strawberry.enum(models.Role, name="Role")
 Role = models.Role
 strawberry.enum(models.UserStatus, name="UserStatus")
 UserStatus = models.UserStatus
+strawberry.enum(models.EntitlementSource, name="EntitlementSource")
+EntitlementSource = models.EntitlementSource
 
 
 # reached through User.entitlements (SELF) or an admin's own mutation
@@ -52,6 +54,17 @@ class EntitlementType:
     )
     def active(self, info: Info) -> bool:
         return entitlements.is_active(self.model, info.context.runtime.settings)
+
+    @strawberry.field(description="Where it came from.")
+    def source(self) -> EntitlementSource:
+        return self.model.source
+
+    @strawberry.field(
+        description="The subscription system's own id for it (upsertEntitlement, the webhook); "
+        "null for others."
+    )
+    def ref(self) -> str | None:
+        return self.model.ref
 
 
 @strawberry.type(name="User")
@@ -157,6 +170,13 @@ class UserType:
         from schema.types.user_legal import notices_about
 
         return await notices_about(self.model, first, after)
+
+    @self_field(
+        description="The publisher's id for this reader (the SSO token's `sub`), when they sign "
+        "in through the publisher. Self, moderators and admins only."
+    )
+    def external_subject(self) -> str | None:
+        return self.model.external_subject
 
 
 def user_or_none(user: models.User | None) -> UserType | None:

@@ -82,3 +82,50 @@ def test_legal_and_mail_settings_default_to_england_and_no_mail() -> None:
     assert load_settings({}).legal_holidays == "GB-ENG"
     assert load_settings({}).rate_limit_notices == RateLimit(10, 3600)
     assert load_settings({}).smtp_url is None
+
+
+def test_publisher_integration_settings_are_parsed() -> None:
+    settings = load_settings(
+        {
+            "BTL_SSO_ISSUER": "https://login.example.com",
+            "BTL_SSO_AUDIENCE": "btl",
+            "BTL_SSO_JWKS_URL": "https://login.example.com/.well-known/jwks.json",
+            "BTL_SSO_LEEWAY_SECONDS": "30",
+            "BTL_LOCAL_SIGNUP": "false",
+            "BTL_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        }
+    )
+
+    assert settings.sso_enabled
+    assert (settings.sso_secret, settings.sso_leeway_seconds) == (None, 30)
+    assert settings.local_signup is False
+    assert not load_settings({}).sso_enabled
+    assert load_settings({}).local_signup is True
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"BTL_SSO_SECRET": "s" * 40, "BTL_SSO_AUDIENCE": "btl"}, "BTL_SSO_ISSUER"),
+        ({"BTL_SSO_JWKS_URL": "https://x.test/jwks", "BTL_SSO_ISSUER": "i"}, "BTL_SSO_AUDIENCE"),
+        ({"BTL_SSO_JWKS_URL": "file:///etc/jwks"}, "BTL_SSO_JWKS_URL"),
+        ({"BTL_SSO_SECRET": "short but secret"}, "BTL_SSO_SECRET"),
+        ({"BTL_WEBHOOK_SECRET": "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "BTL_WEBHOOK_SECRET"),
+        ({"BTL_WEBHOOK_SECRET": "whsec_not base64!"}, "BTL_WEBHOOK_SECRET"),
+        ({"BTL_WEBHOOK_SECRET": "whsec_c2hvcnQ="}, "BTL_WEBHOOK_SECRET"),
+    ],
+)
+def test_incomplete_or_bad_publisher_settings_name_the_variable(
+    env: dict[str, str], variable: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+
+    assert caught.value.variable == variable
+
+
+def test_a_bad_secret_is_not_repeated_in_the_error() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"BTL_SSO_SECRET": "short but secret"})
+
+    assert "short but secret" not in str(caught.value)
