@@ -61,7 +61,13 @@ def status_of(user: User, at: datetime | None = None) -> UserStatus:
 
 
 def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in (Role.MODERATOR, Role.ADMIN)
+    """A moderator or admin whose account is in good standing: a banned or suspended one
+    keeps the role but sees and does what a reader does."""
+    return (
+        user is not None
+        and user.role in (Role.MODERATOR, Role.ADMIN)
+        and status_of(user) == UserStatus.ACTIVE
+    )
 
 
 async def create_user(
