@@ -6,6 +6,7 @@ The domain modules beside it never import `schema` or strawberry.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl")
+READY_WITHIN_SECONDS = 1.0
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -32,14 +34,20 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     try:
-        await db.ping()
+        # a wedged pool or connection lock makes every query wait: not ready either
+        async with asyncio.timeout(READY_WITHIN_SECONDS):
+            await db.ping()
+    except TimeoutError:
+        logger.warning("readiness check failed: no database connection within 1 s")
+        return _unavailable(f"no database connection within {READY_WITHIN_SECONDS:g} s")
     except Exception as exc:  # any failure to answer means not ready
         logger.warning("readiness check failed: %s", exc)
-        return JSONResponse(
-            {"status": "unavailable", "reason": f"database did not answer: {type(exc).__name__}"},
-            status_code=503,
-        )
+        return _unavailable(f"database did not answer: {type(exc).__name__}")
     return JSONResponse({"status": "ok"})
+
+
+def _unavailable(reason: str) -> JSONResponse:
+    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:

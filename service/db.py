@@ -17,6 +17,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         connection["engine"] = "service.sqlite_backend"
         for pragma, value in SQLITE_PRAGMAS.items():
             connection["credentials"].setdefault(pragma, value)
+    elif connection["engine"] == "tortoise.backends.asyncpg":
+        connection["engine"] = "service.postgres_backend"
     return {
         "connections": {"default": connection},
         "apps": {

@@ -16,8 +16,16 @@ from typing import Any
 import pytest
 
 from service.config import RateLimit
-from service.models import ActionKind, Article, Comment, CommentStatus, ModerationAction, Report
-from service.models import ReportStatus, Role
+from service.models import (
+    ActionKind,
+    Article,
+    Comment,
+    CommentStatus,
+    ModerationAction,
+    Report,
+    ReportStatus,
+    Role,
+)
 from tests.schema.moderation.helpers import DISMISS, REMOVE, REPORT, RESTORE
 from tests.support import Api, Person, post_comment
 
@@ -111,8 +119,9 @@ async def _assert_counters_match_the_rows() -> None:
     assert {a["id"]: a["comment_count"] for a in articles} == {
         a["id"]: visible[a["id"]] for a in articles
     }
-    open_reports = Counter(
-        await Report.filter(status=ReportStatus.OPEN).values_list("comment_id", flat=True)
+    open_reports: Counter[int] = Counter(
+        comment_id
+        for (comment_id,) in await Report.filter(status=ReportStatus.OPEN).values_list("comment_id")
     )
     stored = await Comment.all().values_list("id", "open_report_count")
     assert dict(stored) == {comment_id: open_reports[comment_id] for comment_id, _ in stored}
