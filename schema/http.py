@@ -32,6 +32,7 @@ from schema.requests import (
     read_operation,
     refuse,
 )
+from schema.unavailable import is_unavailable
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import is_staff
@@ -201,6 +202,8 @@ class GraphQLView(GraphQL[Context, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if request.state.request_error:
                 response.status_code = 400
+        if getattr(request.state, "storage_failed", False):
+            response.status_code = 503  # a full disk or a lost database: try again later
         return response
 
     async def _guarded(self, answer: Callable[[], Awaitable[Response]]) -> Response:
@@ -269,6 +272,7 @@ class GraphQLView(GraphQL[Context, None]):
         graphql_response = wants_graphql_response(request)
         request.state.graphql_response = graphql_response
         request.state.request_error = request_error
+        request.state.storage_failed = is_unavailable(result.errors)
         deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
         if deps is not None and result.errors:
             deps.not_cacheable()

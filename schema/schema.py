@@ -7,12 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    ParserCache,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -27,6 +22,7 @@ from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
+from schema.unavailable import MaskUnexpectedErrors
 from service.config import Settings
 from service.errors import DomainError
 
@@ -66,7 +62,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # parsing and validating the same document again is ~40 % of a thread page
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=is_unexpected, error_message="Internal error."
+        ),
         PublicCacheGuard,
     ]
     if not settings.introspection:

@@ -6,11 +6,10 @@ The domain modules beside it never import `schema` or strawberry.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,32 +21,25 @@ from starlette.routing import Route, WebSocketRoute
 from service import db, events
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
+from service.readiness import Readiness
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl")
-READY_WITHIN_SECONDS = 1.0
 
 
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> JSONResponse:
-    try:
-        # a wedged pool or connection lock makes every query wait: not ready either
-        async with asyncio.timeout(READY_WITHIN_SECONDS):
-            await db.ping()
-    except TimeoutError:
-        logger.warning("readiness check failed: no database connection within 1 s")
-        return _unavailable(f"no database connection within {READY_WITHIN_SECONDS:g} s")
-    except Exception as exc:  # any failure to answer means not ready
-        logger.warning("readiness check failed: %s", exc)
-        return _unavailable(f"database did not answer: {type(exc).__name__}")
-    return JSONResponse({"status": "ok"})
+def readiness_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def readyz(request: Request) -> JSONResponse:
+        problem = await readiness.problem()
+        if problem is None:
+            return JSONResponse({"status": "ok"})
+        logger.warning("not ready: %s", problem)
+        return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
 
-
-def _unavailable(reason: str) -> JSONResponse:
-    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
+    return readyz
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -97,7 +89,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness_endpoint(Readiness())),
             *console_routes,
         ],
         lifespan=lifespan,

@@ -252,3 +252,14 @@ class ModerationAction(Model):
             Index(fields=("comment_id", "id"), name="actions_comment_idx"),
             Index(fields=("target_user_id", "id"), name="actions_user_idx"),
         )
+
+
+class WriteProbe(Model):
+    """What /readyz writes now and then (and deletes): proof the database takes writes."""
+
+    id = fields.IntField(primary_key=True)
+    written_at = fields.DatetimeField()
+    padding = fields.BinaryField()
+
+    class Meta:
+        table = "write_probes"

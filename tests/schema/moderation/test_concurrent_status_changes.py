@@ -128,7 +128,7 @@ async def _assert_counters_match_the_rows() -> None:
 
 
 async def _log_kinds() -> Counter[str]:
-    return Counter(await ModerationAction.all().values_list("kind", flat=True))
+    return Counter(str(kind) for (kind,) in await ModerationAction.all().values_list("kind"))
 
 
 async def test_withdraw_twins_move_the_counters_once(api: Api) -> None:
