@@ -39,7 +39,7 @@ from strawberry.extensions.field_extension import (
 )
 
 from schema.context import Info
-from service.accounts import may_act_as_staff
+from service.accounts import is_staff
 
 AUDIENCE = "btl.audience"
 TYPE_AUDIENCE = "__btl_audience__"
@@ -55,7 +55,7 @@ class Audience(StrEnum):
 
 def viewer_is_staff(info: Info) -> bool:
     """Moderators and admins in good standing see STAFF fields (a banned one sees none)."""
-    return may_act_as_staff(info.context.viewer)
+    return is_staff(info.context.viewer)
 
 
 def may_see(audience: Audience, source: Any, info: Info) -> bool:

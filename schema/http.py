@@ -36,9 +36,10 @@ from schema.requests import (
     refuse,
 )
 from schema.schema import BtlSchema
+from schema.unavailable import is_unavailable
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import api_keys, sessions
-from service.accounts import may_act_as_staff
+from service.accounts import is_staff
 from service.api_keys import ApiKeyCaller
 from service.errors import DomainError
 from service.live import LiveConnection, LiveConnections
@@ -201,7 +202,7 @@ class GraphQLView(GraphQL[Context, None]):
         viewer = found[0] if found is not None else None
         if (
             viewer is not None
-            and not may_act_as_staff(viewer)
+            and not is_staff(viewer)
             and self.runtime.settings.viewer_overlay
         ):
             plan = self.planner.plan(operation.query)
@@ -253,6 +254,8 @@ class GraphQLView(GraphQL[Context, None]):
             response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
             if request.state.request_error:
                 response.status_code = 400
+        if getattr(request.state, "storage_failed", False):
+            response.status_code = 503  # a full disk or a lost database: try again later
         return response
 
     async def _guarded(self, answer: Callable[[], Awaitable[Response]]) -> Response:
@@ -338,6 +341,7 @@ class GraphQLView(GraphQL[Context, None]):
         graphql_response = wants_graphql_response(request)
         request.state.graphql_response = graphql_response
         request.state.request_error = request_error
+        request.state.storage_failed = is_unavailable(result.errors)
         deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
         if deps is not None and result.errors:
             deps.not_cacheable()

@@ -7,9 +7,10 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from schema.context import Info
+from service.accounts import status_of
 from service.api_keys import Scope
 from service.errors import Forbidden, Unauthenticated
-from service.models import Role, User
+from service.models import Role, User, UserStatus
 
 OUTSIDE_SCOPES = "An API key may call only the operations of its scopes."
 
@@ -53,6 +54,10 @@ class _RolePermission(BasePermission):
             raise Unauthenticated("Sign in first.")
         if viewer.role not in self.roles:
             raise Forbidden(self.message or "Not allowed.")
+        # a banned or suspended account keeps its role but none of its powers
+        status = status_of(viewer)
+        if status != UserStatus.ACTIVE:
+            raise Forbidden(f"Your account is {status.lower()}: staff actions are not available.")
         return True
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.extensions import DisableIntrospection
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -32,6 +32,7 @@ from schema.queries_moderation import ModerationQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
 from schema.subscriptions_notifications import NotificationSubscriptions
+from schema.unavailable import MaskUnexpectedErrors
 from schema.websocket import Stream, stream_within_limits
 from service.config import Settings
 from service.errors import DomainError
@@ -127,7 +128,9 @@ def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
     checker = DocumentChecker(settings)
     extensions: list[Any] = [
         *limit_extensions(settings, checker),
-        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal error."),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=is_unexpected, error_message="Internal error."
+        ),
         PublicCacheGuard,
     ]
     if not settings.introspection:

@@ -11,7 +11,14 @@ from tortoise.transactions import in_transaction
 from service import events, public_versions, sessions
 from service.clock import now
 from service.display_names import clean_display_name, display_name_key
-from service.errors import EmailTaken, InvalidCredentials, InvalidInput, NotAllowed, NotFound
+from service.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+)
 from service.ids import parse_id
 from service.models import Role, User, UserStatus
 from service.passwords import hash_password, verify_password
@@ -52,12 +59,13 @@ def status_of(user: User, at: datetime | None = None) -> UserStatus:
 
 
 def is_staff(user: User | None) -> bool:
-    return user is not None and user.role in (Role.MODERATOR, Role.ADMIN)
-
-
-def may_act_as_staff(user: User | None) -> bool:
-    """A moderator or admin in good standing: a banned or suspended one acts on nothing."""
-    return is_staff(user) and status_of(user) == UserStatus.ACTIVE  # type: ignore[arg-type]
+    """A moderator or admin whose account is in good standing: a banned or suspended one
+    keeps the role but sees and does what a reader does."""
+    return (
+        user is not None
+        and user.role in (Role.MODERATOR, Role.ADMIN)
+        and status_of(user) == UserStatus.ACTIVE
+    )
 
 
 async def create_user(
@@ -102,31 +110,43 @@ async def register(
 async def login(
     rt: Runtime, *, email: str, password: str, client_address: str
 ) -> sessions.IssuedSession:
-    email_key = "email:" + email.strip().lower()
-    address_key = "address:" + client_address
-    await rt.limiter.check("login", email_key)
-    await rt.limiter.check("login", address_key)
+    keys = ("email:" + email.strip().lower(), "address:" + client_address)
+    # counted before the password is checked: a burst of guesses is limited like a sequence
+    await _reserve_attempts(rt, keys)
     user = await User.filter(email=email.strip().lower()).first()
     matches, new_hash = await verify_password(password, user.password_hash if user else None)
     if user is None or not matches:
-        await rt.limiter.hit("login", email_key)
-        await rt.limiter.hit("login", address_key)
-        raise InvalidCredentials(CREDENTIALS_MESSAGE)
+        raise InvalidCredentials(CREDENTIALS_MESSAGE)  # the attempts stay counted
+    for key in keys:  # a sign-in that worked costs no attempt
+        await rt.limiter.release("login", key)
     if new_hash:  # stored with older argon2 parameters: upgrade it now
         user.password_hash = new_hash
         await user.save(update_fields=["password_hash"])
     return await sessions.issue(user, rt.settings.session_ttl_seconds)
 
 
+async def _reserve_attempts(rt: Runtime, keys: tuple[str, ...]) -> None:
+    """One login attempt on each key, or none at all when one of them is used up."""
+    reserved: list[str] = []
+    try:
+        for key in keys:
+            await rt.limiter.reserve("login", key)
+            reserved.append(key)
+    except RateLimited:
+        for key in reserved:
+            await rt.limiter.release("login", key)
+        raise
+
+
 async def change_password(
     rt: Runtime, user: User, session_id: int | None, *, current: str, new: str, client_address: str
 ) -> User:
-    key = f"user:{user.id}"
-    await rt.limiter.check("login", key)
+    keys = (f"user:{user.id}",)
+    await _reserve_attempts(rt, keys)
     matches, _ = await verify_password(current, user.password_hash)
     if not matches:
-        await rt.limiter.hit("login", key)
         raise InvalidCredentials("The current password is not right.")
+    await rt.limiter.release("login", keys[0])
     check_password(new, email=user.email or "", display_name=user.display_name, field="newPassword")
     user.password_hash = await hash_password(new)
     async with in_transaction():

@@ -11,7 +11,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,7 +22,8 @@ from starlette.routing import Route, WebSocketRoute
 from service import db, events, job_kinds, jobs, mail
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
-from service.redis_outage import REDIS_TIMEOUT_SECONDS, redis_client
+from service.readiness import Readiness
+from service.redis_outage import redis_client
 from service.runtime import Runtime
 
 logger = logging.getLogger("btl")
@@ -33,34 +33,17 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _unavailable(reason: str) -> JSONResponse:
-    logger.warning("readiness check failed: %s", reason)
-    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
-
-
-def readiness(redis: Any | None) -> Callable[[Request], Awaitable[JSONResponse]]:
-    """/readyz: the database answers, and Redis too when BTL_REDIS_URL is set.
-
-    Without Redis btl still answers (service/redis_outage.py), but each instance counts
-    limits alone and caches nothing: a load balancer should know.
-    """
-
+def readiness_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def readyz(request: Request) -> JSONResponse:
-        try:
-            await db.ping()
-        except Exception as exc:  # any failure to answer means not ready
-            return _unavailable(f"database did not answer: {type(exc).__name__}")
-        if redis is not None:
-            try:
-                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-                    await redis.ping()
-            except Exception as exc:
-                return _unavailable(
-                    f"Redis did not answer within {REDIS_TIMEOUT_SECONDS:g} s: {type(exc).__name__}"
-                )
-        return JSONResponse({"status": "ok"})
+        problem = await readiness.problem()
+        if problem is None:
+            return JSONResponse({"status": "ok"})
+        logger.warning("not ready: %s", problem)
+        return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
 
     return readyz
+
+
 
 
 def create_app(
@@ -132,7 +115,9 @@ def create_app(
             Route("/healthz", healthz),
             Route(
                 "/readyz",
-                readiness(redis_client(settings.redis_url) if settings.redis_url else None),
+                readiness_endpoint(
+                    Readiness(redis_client(settings.redis_url) if settings.redis_url else None)
+                ),
             ),
             Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,

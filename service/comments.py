@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, counters, events, notifications, reports, sql
+from service import articles, comment_status, counters, events, notifications, reports, sql
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
@@ -181,13 +181,16 @@ async def edit(rt: Runtime, viewer: User | None, *, comment_id: str, body: str) 
     text = clean_body(rt, body)
     await rt.limiter.hit("comments", f"user:{viewer.id}")
     async with in_transaction():
+        comment = await comment_status.lock_for_change(comment.id)  # as it is now
+        if comment.status != CommentStatus.PUBLISHED:  # removed or withdrawn meanwhile
+            raise NotAllowed("Only a published comment can be edited.")
+        await counters.bump_version(comment.article_id)
         await CommentRevision.create(
             comment=comment, body=comment.body, replaced_at=now(), replaced_by=viewer
         )
         comment.body = text
         comment.edited_at = now()
         await comment.save(update_fields=["body", "edited_at"])
-        await counters.bump_version(comment.article_id)
     await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment
 
@@ -195,22 +198,17 @@ async def edit(rt: Runtime, viewer: User | None, *, comment_id: str, body: str) 
 async def withdraw(viewer: User | None, comment_id: str) -> Comment:
     if viewer is None:
         raise Unauthenticated("Sign in first.")
-    comment = await get(comment_id)
-    if comment.author_id != viewer.id:
+    found = await get(comment_id)
+    if found.author_id != viewer.id:
         raise NotAllowed("Only the author can withdraw a comment.")
-    if comment.status == CommentStatus.WITHDRAWN:
-        return comment
-    if comment.status == CommentStatus.REMOVED:
-        raise NotAllowed("A moderator has already removed this comment.")
     async with in_transaction():
-        was_visible = comment.status == CommentStatus.PUBLISHED
-        comment.status = CommentStatus.WITHDRAWN
-        await comment.save(update_fields=["status"])
+        comment = await comment_status.lock_for_change(found.id)
+        if comment.status == CommentStatus.WITHDRAWN:  # a retry, or its twin won: unchanged
+            return comment
+        if comment.status == CommentStatus.REMOVED:
+            raise NotAllowed("A moderator has already removed this comment.")
+        await comment_status.change(comment, expected=comment.status, new=CommentStatus.WITHDRAWN)
         # nothing left for moderators to act on: its reports leave the queue
         await reports.resolve_open(comment, ReportResolution.DISMISSED)
-        if was_visible:
-            await counters.shift_visibility(comment, -1)
-        else:
-            await counters.bump_version(comment.article_id)
     await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return comment

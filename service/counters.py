@@ -1,7 +1,8 @@
 """Counters kept on rows (commentCount, replyCount) and the article's thread version.
 
 Every change that makes a comment appear or disappear for readers goes through
-`shift_visibility`, inside the caller's transaction, so the counters never drift.
+`shift_visibility`, inside the caller's transaction, so the counters never drift: a new
+comment from `comments.post`, every status change from `comment_status.change`.
 """
 
 from __future__ import annotations

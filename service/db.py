@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as migrate_api
 
+# SQLite's primary result codes that mean the storage, not the query, failed: BUSY, LOCKED,
+# NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN
+_SQLITE_STORAGE_CODES = frozenset({5, 6, 7, 8, 10, 11, 13, 14})
+# PostgreSQL: a lost or refused connection, a full disk or out of memory (class 53), an
+# administrator's shutdown (class 57), a read-only standby after a failover
+_POSTGRES_STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.ReadOnlySQLTransactionError,
+    asyncpg.InterfaceError,
+    OSError,  # refused, reset, unreachable
+)
 SQLITE_PRAGMAS = {"busy_timeout": 10_000, "synchronous": "NORMAL", "foreign_keys": "ON"}
 
 
@@ -18,6 +33,8 @@ def tortoise_config(database_url: str, *, foreign_keys: bool = True) -> dict[str
         pragmas = {**SQLITE_PRAGMAS, "foreign_keys": "ON" if foreign_keys else "OFF"}
         for pragma, value in pragmas.items():
             connection["credentials"].setdefault(pragma, value)
+    elif connection["engine"] == "tortoise.backends.asyncpg":
+        connection["engine"] = "service.postgres_backend"
     return {
         "connections": {"default": connection},
         "apps": {
@@ -74,3 +91,27 @@ async def migrate(database_url: str) -> None:
 async def ping() -> None:
     """Raise if the database does not answer a trivial query."""
     await connections.get("default").execute_query("SELECT 1")
+
+
+def is_storage_failure(error: BaseException) -> bool:
+    """The database could not store or read — a full disk, an I/O error, a lost connection —
+    as opposed to a query that is wrong. Looks through Tortoise's wrapping."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            code = getattr(current, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in _SQLITE_STORAGE_CODES:
+                return True
+        elif isinstance(current, _POSTGRES_STORAGE_ERRORS):
+            return True
+        pending.extend(
+            cause
+            for cause in (current.__cause__, current.__context__, *current.args)
+            if isinstance(cause, BaseException)
+        )
+    return False

@@ -525,6 +525,8 @@ class Job(Model):
     class Meta:
         table = "jobs"
         indexes = (Index(fields=("done_at", "due_at", "id"), name="jobs_due_idx"),)
+
+
 class ApiKey(Model):
     """A machine caller (the subscription system, the CMS): a bearer token with scopes, no user."""
 
@@ -548,3 +550,14 @@ class WebhookDelivery(Model):
 
     class Meta:
         table = "webhook_deliveries"
+
+
+class WriteProbe(Model):
+    """What /readyz writes now and then (and deletes): proof the database takes writes."""
+
+    id = fields.IntField(primary_key=True)
+    written_at = fields.DatetimeField()
+    padding = fields.BinaryField()
+
+    class Meta:
+        table = "write_probes"

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from service import (
     articles,
+    comment_status,
     comments,
     counters,
     events,
@@ -41,30 +42,21 @@ MAX_SUSPENSION = timedelta(days=366)
 
 
 async def _actionable(comment_id: str) -> Comment:
-    comment = await comments.get(comment_id)
+    """Inside the action's transaction: the comment as it is now, its thread locked."""
+    found = await comments.get(comment_id)
+    comment = await comment_status.lock_for_change(found.id)
     if comment.status == CommentStatus.WITHDRAWN:
         raise InvalidInput("The author has withdrawn this comment.", "commentId")
     return comment
-
-
-async def _set_status(comment: Comment, status: CommentStatus) -> None:
-    was_visible = comment.status == CommentStatus.PUBLISHED
-    comment.status = status
-    await comment.save(update_fields=["status"])
-    now_visible = status == CommentStatus.PUBLISHED
-    if was_visible != now_visible:
-        await counters.shift_visibility(comment, +1 if now_visible else -1)
-    else:
-        await counters.bump_version(comment.article_id)
 
 
 async def amend(
     rt: Runtime, moderator: User, *, comment_id: str, body: str, reason: str
 ) -> Comment:
     reason = clean_reason(reason)
-    comment = await _actionable(comment_id)
     text = comments.clean_body(rt, body)
     async with in_transaction():
+        comment = await _actionable(comment_id)
         previous = comment.body
         await CommentRevision.create(
             comment=comment, body=previous, replaced_at=now(), replaced_by=moderator
@@ -73,7 +65,9 @@ async def amend(
         comment.amended_by_moderator = True
         await comment.save(update_fields=["body", "amended_by_moderator"])
         if comment.status == CommentStatus.HIDDEN:  # hidden only by reports: the fix publishes it
-            await _set_status(comment, CommentStatus.PUBLISHED)
+            await comment_status.change(
+                comment, expected=CommentStatus.HIDDEN, new=CommentStatus.PUBLISHED
+            )
         else:
             await counters.bump_version(comment.article_id)
         await reports.resolve_open(comment, ReportResolution.AMENDED)
@@ -103,14 +97,16 @@ async def _decide(
 ) -> Comment:
     """One moderator decision on a comment: its status, its open reports, one log line."""
     reason = clean_reason(reason)
-    comment = await _actionable(comment_id)
-    if refused_from is not None and comment.status == refused_from:
-        raise InvalidInput(f"This comment is already {refused_from.lower()}.", "commentId")
-    if publish_hidden and comment.status == CommentStatus.HIDDEN:
-        status = CommentStatus.PUBLISHED  # hidden only by reports: the decision publishes it
     async with in_transaction():
+        # decided on the status the last committed change left: a second moderator's
+        # identical decision is refused, not done twice
+        comment = await _actionable(comment_id)
+        if refused_from is not None and comment.status == refused_from:
+            raise InvalidInput(f"This comment is already {refused_from.lower()}.", "commentId")
+        if publish_hidden and comment.status == CommentStatus.HIDDEN:
+            status = CommentStatus.PUBLISHED  # hidden only by reports: the decision publishes it
         if status is not None and comment.status != status:
-            await _set_status(comment, status)
+            await comment_status.change(comment, expected=comment.status, new=status)
         await reports.resolve_open(comment, resolution)
         action = await moderation_log.record(
             kind, moderator=moderator, comment=comment, reason=reason

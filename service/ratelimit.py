@@ -14,10 +14,10 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
-from limits.aio.storage import Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
@@ -33,6 +33,7 @@ class _Windows(Protocol):
     async def test(self, limit: RateLimit, key: str) -> bool: ...
     async def hit(self, limit: RateLimit, key: str) -> bool: ...
     async def retry_after(self, limit: RateLimit, key: str) -> int: ...
+    async def refund(self, limit: RateLimit, key: str) -> None: ...
     async def reset(self) -> None: ...
 
 
@@ -75,6 +76,11 @@ class MemoryWindows:
         if not events:
             return 1
         return max(1, math.ceil(events[0] + limit.seconds - at))
+
+    async def refund(self, limit: RateLimit, key: str) -> None:
+        events = self._events.get(key)
+        if events:
+            events.pop()  # the newest: any of the key's events counts the same
 
     async def reset(self) -> None:
         self._events.clear()
@@ -120,6 +126,13 @@ class RedisWindows:
         stats = await self._limiter.get_window_stats(self._item(limit), key)
         return max(1, math.ceil(stats.reset_time - time.time()))
 
+    async def refund(self, limit: RateLimit, key: str) -> None:
+        # `limits` keeps a moving window as a Redis list of times, newest first
+        bridge = cast(RedisStorage, self._storage).bridge
+        window = bridge.prefixed_key(self._item(limit).key_for(key))
+        # each bridge (coredis, redis-py, valkey) has get_connection; their base does not say so
+        await cast(Any, bridge).get_connection().lpop(window)
+
     async def reset(self) -> None:
         await self._storage.reset()
 
@@ -153,6 +166,9 @@ class RedisOrMemoryWindows:
     async def retry_after(self, limit: RateLimit, key: str) -> int:
         return await self._either(lambda windows: windows.retry_after(limit, key))
 
+    async def refund(self, limit: RateLimit, key: str) -> None:
+        await self._either(lambda windows: windows.refund(limit, key))
+
     async def reset(self) -> None:
         await self._memory.reset()
         await self._either(lambda windows: windows.reset())
@@ -184,6 +200,20 @@ class RateLimiter:
                 "Too many requests; try again later.",
                 await self._windows.retry_after(limit, counted),
             )
+
+    async def reserve(self, name: str, key: str) -> None:
+        """Count an attempt before making it (raise RateLimited when none is left), so that
+        a burst of concurrent attempts is limited like a sequence; `release` gives it back."""
+        limit, counted = self._limits[name], f"{name}/{key}"
+        if not await self._windows.hit(limit, counted):
+            raise RateLimited(
+                "Too many attempts; try again later.",
+                await self._windows.retry_after(limit, counted),
+            )
+
+    async def release(self, name: str, key: str) -> None:
+        """Give back an attempt `reserve` counted (it succeeded, or was never made)."""
+        await self._windows.refund(self._limits[name], f"{name}/{key}")
 
     async def reset(self) -> None:
         await self._windows.reset()

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import comments, counters, events, moderation_log, statements
+from service import comment_status, comments, events, moderation_log, statements
 from service.clock import now
 from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
 from service.models import (
@@ -42,10 +42,7 @@ async def report(
         comment = await comments.get(comment_id)
     except NotFound:
         raise NotFound("No such comment.") from None
-    if comment.status != CommentStatus.PUBLISHED:
-        raise NotFound("That comment is not visible.")
-    if comment.author_id == viewer.id:
-        raise InvalidInput("You cannot report your own comment.", "commentId")
+    _check_reportable(comment, viewer)
     cleaned_note = (
         clean_text(note, field="note", max_length=MAX_NOTE, min_length=0, multiline=True) or None
         if note is not None
@@ -57,6 +54,9 @@ async def report(
     moment = now()
     try:
         async with in_transaction():
+            # as it is now: a removal or a withdrawal may have come first
+            comment = await comment_status.lock_for_change(comment.id)
+            _check_reportable(comment, viewer)
             created = await Report.create(
                 comment=comment,
                 reporter=viewer,
@@ -70,7 +70,8 @@ async def report(
             await Comment.filter(id=comment.id).update(
                 open_report_count=F("open_report_count") + 1, last_open_report_at=moment
             )
-            hidden = await _auto_hide_if_due(rt, comment.id)
+            comment.open_report_count += 1
+            hidden = await _auto_hide_if_due(rt, comment)
     except IntegrityError:  # the same reader, twice at once: the unique index decided
         raise AlreadyReported("You have already reported this comment.") from None
     if hidden:
@@ -78,18 +79,24 @@ async def report(
     return created
 
 
-async def _auto_hide_if_due(rt: Runtime, comment_id: int) -> bool:
-    """Hide a published comment once distinct open reporters reach the threshold in force."""
+def _check_reportable(comment: Comment, viewer: User) -> None:
+    if comment.status != CommentStatus.PUBLISHED:
+        raise NotFound("That comment is not visible.")
+    if comment.author_id == viewer.id:
+        raise InvalidInput("You cannot report your own comment.", "commentId")
+
+
+async def _auto_hide_if_due(rt: Runtime, comment: Comment) -> bool:
+    """Hide a published comment once distinct open reporters reach the threshold in force
+    (inside the report's transaction, the comment locked)."""
     threshold = rt.coverage.at(now()).auto_hide_threshold
-    comment = await Comment.get(id=comment_id)
     # one report per reader (unique index): the open count is the distinct reporters
-    if threshold is None or comment.status != CommentStatus.PUBLISHED:
+    if threshold is None or comment.open_report_count < threshold:
         return False
-    if comment.open_report_count < threshold:
+    if not await comment_status.change(
+        comment, expected=CommentStatus.PUBLISHED, new=CommentStatus.HIDDEN
+    ):
         return False
-    comment.status = CommentStatus.HIDDEN
-    await comment.save(update_fields=["status"])
-    await counters.shift_visibility(comment, -1)
     action = await moderation_log.record(
         ActionKind.AUTO_HIDE,
         moderator=None,

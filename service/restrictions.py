@@ -1,11 +1,12 @@
 """Restrictions imposed and lifted outside the moderators' own actions: a comment taken down
 on a legal notice, put back or an account freed on appeal. Inside the caller's transaction;
-status changes go through moderation's, so counters and versions move as they always do.
+status changes go through service/comment_status.py, so counters and versions move as they
+always do.
 """
 
 from __future__ import annotations
 
-from service import counters, moderation, public_versions, reports
+from service import comment_status, counters, public_versions, reports
 from service.clock import now
 from service.models import (
     Comment,
@@ -22,10 +23,12 @@ RESTRICTED = (CommentStatus.PUBLISHED, CommentStatus.HIDDEN)
 
 async def take_down(comment: Comment) -> bool:
     """Remove a published or hidden comment; False when it was down already."""
-    if comment.status not in RESTRICTED:
+    locked = await comment_status.lock_for_change(comment.id)
+    if locked.status not in RESTRICTED:
         return False
-    await moderation._set_status(comment, CommentStatus.REMOVED)
-    await reports.resolve_open(comment, ReportResolution.REMOVED)
+    await comment_status.change(locked, expected=locked.status, new=CommentStatus.REMOVED)
+    comment.status = locked.status
+    await reports.resolve_open(locked, ReportResolution.REMOVED)
     return True
 
 
@@ -33,11 +36,13 @@ async def reverse(restriction: RestrictionKind, action: ModerationAction, by: Us
     """Undo what `action` imposed, as far as it still stands; False when nothing was left to
     undo (the author withdrew the comment since, a moderator lifted it already...)."""
     if restriction in (RestrictionKind.COMMENT_REMOVED, RestrictionKind.COMMENT_HIDDEN):
-        comment = await Comment.get(id=action.comment_id)
+        assert action.comment_id is not None
+        comment = await comment_status.lock_for_change(action.comment_id)
         if comment.status not in (CommentStatus.REMOVED, CommentStatus.HIDDEN):
             return False
-        await moderation._set_status(comment, CommentStatus.PUBLISHED)
-        return True
+        return await comment_status.change(
+            comment, expected=comment.status, new=CommentStatus.PUBLISHED
+        )
     if restriction == RestrictionKind.COMMENT_AMENDED:
         return await _restore_text(action, by)
     user = await User.get(id=action.target_user_id)
