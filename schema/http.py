@@ -206,6 +206,8 @@ class GraphQLView(GraphQL[Context, None]):
             body = self.encode_json_bytes({"data": result.data})
             await self.public_cache.keep(key, deps, body, 200, "application/json")
         text = await fill(self.runtime, viewer, self.templates.of(plan, body))
+        if text is None:
+            return None  # the reader has a PENDING comment: their answer is their own
         media = (
             GRAPHQL_RESPONSE_JSON
             if wants_graphql_response(operation.request)

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from service import loading, reports, rules, threads
+from service import ignores, loading, recommendations, reports, rules, threads
 from service.accounts import is_staff
 from service.models import (
     Article,
@@ -62,12 +62,15 @@ class Loaders:
     @cached_property
     def first_replies_by_parent(self) -> DataLoader[tuple[int, int], Page[Comment]]:
         staff = self.staff
+        viewer_id = self.viewer.id if self.viewer is not None else None
 
         async def first_replies(keys: list[tuple[int, int]]) -> list[Page[Comment]]:
             pages: dict[tuple[int, int], Page[Comment]] = {}
             for size in {first for _, first in keys}:
                 parents = [parent for parent, first in keys if first == size]
-                found = await threads.first_replies(parents, first=size, staff=staff)
+                found = await threads.first_replies(
+                    parents, first=size, staff=staff, viewer_id=viewer_id
+                )
                 pages.update({(parent, size): page for parent, page in found.items()})
             return [pages[key] for key in keys]
 
@@ -83,6 +86,21 @@ class Loaders:
             return await loading.reported_comment_ids(viewer.id, article_ids)
 
         return _loader(reported_ids)
+
+    @cached_property
+    def recommended_ids_by_article(self) -> DataLoader[str, frozenset[int]]:
+        viewer = self.viewer
+
+        async def recommended_ids(article_ids: list[str]) -> list[frozenset[int]]:
+            if viewer is None:
+                return [frozenset() for _ in article_ids]
+            return await recommendations.recommended_ids(viewer.id, article_ids)
+
+        return _loader(recommended_ids)
+
+    @cached_property
+    def ignored_ids_by_user(self) -> DataLoader[int, frozenset[int]]:
+        return _loader(ignores.ignored_ids)
 
     @cached_property
     def current_rules(self) -> DataLoader[str, CommunityRules | None]:

@@ -23,9 +23,12 @@ from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
 from schema.mutations.moderation import ModerationMutations
+from schema.mutations.premoderation import PremoderationMutations
+from schema.mutations.reader import ReaderMutations
 from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_moderation import ModerationQueries
+from schema.queries_reader import ReaderQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
 from service.config import Settings
@@ -33,11 +36,19 @@ from service.errors import DomainError
 
 logger = logging.getLogger("btl.graphql")
 
-Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries))
+Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries, ReaderQueries))
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
     merge_types(
-        "Mutation", (AccountMutations, CommentMutations, ModerationMutations, AdminMutations)
+        "Mutation",
+        (
+            AccountMutations,
+            CommentMutations,
+            ModerationMutations,
+            AdminMutations,
+            ReaderMutations,
+            PremoderationMutations,
+        ),
     )
 )
 

@@ -7,11 +7,11 @@ from enum import Enum
 
 import strawberry
 
-from schema.audience import Audience, audience
+from schema.audience import Audience, audience, viewer_is_staff
 from schema.context import Info
 from schema.requests import bearer_token
 from schema.types.comments import CommentType
-from service import articles, comments, events, sessions
+from service import articles, comments, events, sessions, visibility
 from service.errors import NotFound
 
 
@@ -54,6 +54,10 @@ class CommentSubscriptions:
             try:
                 comment = await comments.get(event.comment_id)
             except NotFound:
+                continue
+            viewer = info.context.viewer
+            viewer_id = viewer.id if viewer is not None else None
+            if not visibility.announced_to(comment, viewer_id, staff=viewer_is_staff(info)):
                 continue
             # fields read through CommentType: body null for readers unless PUBLISHED
             yield CommentEventType(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -43,6 +44,22 @@ def clean_display_name(display_name: str) -> str:
     return cleaned
 
 
+def display_name_key(display_name: str) -> str:
+    """What no two accounts may share: the name NFKC case-folded, without accents or invisible
+    characters, so "Bob", a full-width "BOB" and "Böb" are one name (registration and updateProfile)."""
+    decomposed = unicodedata.normalize("NFKD", display_name)
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", bare).casefold())
+
+
+def checked_key(display_name: str) -> str:
+    """The key, refused when it outgrows its column (e.g. "ß" folds to "ss")."""
+    key = display_name_key(display_name)
+    if len(key) > MAX_DISPLAY_NAME:
+        raise InvalidInput(f"A display name has 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
+    return key
+
+
 def check_password(password: str, *, email: str, display_name: str, field: str) -> None:
     # NIST SP 800-63B: length, not composition rules; and not the account's own names.
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
@@ -79,14 +96,15 @@ async def create_user(
     if await User.filter(email=email).exists():
         raise EmailTaken("An account with that email already exists.")
     name_taken = InvalidInput("That display name is taken.", "displayName")
-    if await User.filter(display_name_key=display_name.casefold()).exists():
+    key = checked_key(display_name)
+    if await User.filter(display_name_key=key).exists():
         raise name_taken
     password_hash = await hash_password(password)
     try:
         return await User.create(
             email=email,
             display_name=display_name,
-            display_name_key=display_name.casefold(),
+            display_name_key=key,
             password_hash=password_hash,
             role=role,
             created_at=now(),

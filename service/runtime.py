@@ -27,6 +27,8 @@ class Runtime:
                     "register": settings.rate_limit_register,
                     "comments": settings.rate_limit_comments,
                     "reports": settings.rate_limit_reports,
+                    "profile": settings.rate_limit_profile,
+                    "recommendations": settings.rate_limit_recommendations,
                 },
                 settings.redis_url,
             ),
