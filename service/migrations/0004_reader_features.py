@@ -1,12 +1,26 @@
 """Reader features: recommendations (and their change log), ignores, word lists, editors' picks,
 moderation modes and PENDING comments, with the indexes their pages walk."""
 
+from typing import Any
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from service.models import ActionKind, CommentStatus, ModerationMode, WordListKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+class AlterEnumChoices(ops.AlterField):
+    """Only an enum's list of values changes (the column stays VARCHAR): the new state, and
+    nothing done to the database, where SQLite would rebuild the whole table for it and lose
+    its unique constraint and indexes on the way."""
+
+    async def database_forward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def database_backward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0003_public_epoch')]
@@ -63,7 +77,7 @@ class Migration(migrations.Migration):
             name='moderation_mode',
             field=fields.CharEnumField(default=ModerationMode.POST, description='POST: POST\nPRE: PRE', enum_type=ModerationMode, max_length=8),
         ),
-        ops.AlterField(
+        AlterEnumChoices(
             model_name='Comment',
             name='status',
             field=fields.CharEnumField(default=CommentStatus.PUBLISHED, description='PUBLISHED: PUBLISHED\nWITHDRAWN: WITHDRAWN\nREMOVED: REMOVED\nHIDDEN: HIDDEN\nPENDING: PENDING', enum_type=CommentStatus, max_length=16),
@@ -94,7 +108,7 @@ class Migration(migrations.Migration):
             model_name='Comment',
             index=Index(fields=['author_id', 'status', 'created_at', 'id'], name='comments_author_idx'),
         ),
-        ops.AlterField(
+        AlterEnumChoices(
             model_name='ModerationAction',
             name='kind',
             field=fields.CharEnumField(description='AMEND: AMEND\nREMOVE: REMOVE\nRESTORE: RESTORE\nDISMISS_REPORTS: DISMISS_REPORTS\nAUTO_HIDE: AUTO_HIDE\nSUSPEND_USER: SUSPEND_USER\nBAN_USER: BAN_USER\nREINSTATE_USER: REINSTATE_USER\nCLOSE_COMMENTS: CLOSE_COMMENTS\nOPEN_COMMENTS: OPEN_COMMENTS\nAPPROVE: APPROVE\nFEATURE: FEATURE\nUNFEATURE: UNFEATURE\nSET_MODERATION_MODE: SET_MODERATION_MODE', enum_type=ActionKind, max_length=24),
