@@ -195,7 +195,17 @@ def test_a_moderator_signs_in_and_runs_the_queue_in_chromium(tmp_path: Path) -> 
             page.goto(f"{served.url}/graphql")
             page.wait_for_selector(".graphiql-tab")
             tabs = page.locator(".graphiql-tab").all_inner_texts()
-            for name in ("Queue", "Amend", "Remove", "Restore", "Dismiss", "Suspend"):
+            for name in (
+                "Queue",
+                "Pending",
+                "Approve",
+                "Feature",
+                "Amend",
+                "Remove",
+                "Restore",
+                "Dismiss",
+                "Suspend",
+            ):
                 assert any(name in tab for tab in tabs), tabs
 
             page.fill("input[name=email]", MODERATOR[0])
