@@ -46,7 +46,7 @@ def clean_display_name(display_name: str) -> str:
 
 def display_name_key(display_name: str) -> str:
     """What no two accounts may share: the name NFKC case-folded, without accents or invisible
-    characters, so "Bob", a full-width "BOB" and "Böb" are one name (registration and updateProfile)."""
+    characters, so "Bob", a full-width "BOB" and "Böb" are one name (register, updateProfile)."""
     decomposed = unicodedata.normalize("NFKD", display_name)
     bare = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", bare).casefold())

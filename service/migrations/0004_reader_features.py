@@ -22,6 +22,24 @@ class AlterEnumChoices(ops.AlterField):
         return None
 
 
+class AddColumnWithDefault(ops.AddField):
+    """A NOT NULL column with a default in the database too: Tortoise adds it without one,
+    which both databases refuse on a table that has rows."""
+
+    def __init__(self, model_name: str, name: str, field: Any, column: str) -> None:
+        super().__init__(model_name=model_name, name=name, field=field)
+        self.column = column  # the column's definition, the same on SQLite and PostgreSQL
+
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor is not None:
+            table = new_state.apps.get_model(f"{app_label}.{self.model_name}")._meta.db_table
+            await state_editor.client.execute_script(
+                f'ALTER TABLE "{table}" ADD COLUMN "{self.name}" {self.column}'
+            )
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0003_public_epoch')]
 
@@ -72,10 +90,11 @@ class Migration(migrations.Migration):
             options={'table': 'word_lists', 'app': 'models', 'pk_attr': 'kind', 'table_description': 'One row per kind: the words as an admin gave them, one per line.'},
             bases=['Model'],
         ),
-        ops.AddField(
+        AddColumnWithDefault(
             model_name='Article',
             name='moderation_mode',
             field=fields.CharEnumField(default=ModerationMode.POST, description='POST: POST\nPRE: PRE', enum_type=ModerationMode, max_length=8),
+            column="VARCHAR(8) NOT NULL DEFAULT 'POST'",
         ),
         AlterEnumChoices(
             model_name='Comment',
@@ -87,10 +106,11 @@ class Migration(migrations.Migration):
             name='featured_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddColumnWithDefault(
             model_name='Comment',
             name='recommend_count',
             field=fields.IntField(default=0),
+            column="INT NOT NULL DEFAULT 0",
         ),
         ops.AddIndex(
             model_name='Comment',
