@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, cast
 
 import strawberry
@@ -36,6 +37,7 @@ from schema.requests import (
 from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import sessions
 from service.accounts import may_act_as_staff
+from service.clock import now
 from service.errors import DomainError
 from service.models import User
 from service.runtime import Runtime
@@ -129,11 +131,14 @@ class GraphQLView(GraphQL[Context, None]):
             "graphql-response" if wants_graphql_response(request) else "json",
         )
         cached = await self.public_cache.answer(key)
+        expires_at = None
         if cached is not None:
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
+            expires_at = cached.expires_at
         else:
             response = await self._guarded(lambda: self._fresh(operation))
             deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
+            expires_at = deps.expires_at if deps is not None else None
             if deps is not None and response.status_code == 200:
                 await self.public_cache.keep(
                     key,
@@ -142,7 +147,7 @@ class GraphQLView(GraphQL[Context, None]):
                     response.status_code,
                     response.headers.get("content-type", "application/json"),
                 )
-        return self._http_caching(request, response)
+        return self._http_caching(request, response, expires_at)
 
     async def _fresh(self, operation: Operation) -> Response:
         """A signed-out answer computed now, noting what it depends on when it may be kept."""
@@ -150,16 +155,22 @@ class GraphQLView(GraphQL[Context, None]):
             operation.request.state.cache_deps = await self.public_cache.begin()
         return await self._execute(operation.request)
 
-    def _http_caching(self, request: Request, response: Response) -> Response:
-        """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag."""
+    def _http_caching(
+        self, request: Request, response: Response, expires_at: datetime | None = None
+    ) -> Response:
+        """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag; never past
+        the moment the answer stops being true (a count allowed to lag, a closing)."""
         response.headers["vary"] = "Authorization, Accept"
         if request.method != "GET" or response.status_code != 200:
             response.headers["cache-control"] = "no-store"
             return response
         etag = '"' + hashlib.sha256(bytes(response.body)).hexdigest()[:32] + '"'
+        max_age = self.runtime.settings.public_max_age
+        if expires_at is not None:
+            max_age = max(0, min(max_age, int((expires_at - now()).total_seconds())))
         caching = {
             "etag": etag,
-            "cache-control": f"public, max-age={self.runtime.settings.public_max_age}",
+            "cache-control": f"public, max-age={max_age}",
             "vary": "Authorization, Accept",
         }
         if etag in request.headers.get("if-none-match", ""):

@@ -243,3 +243,24 @@ async def test_a_cursor_from_another_order_is_refused_cleanly(api: Api) -> None:
     )
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_cdn_may_keep_a_page_with_counts_only_for_what_is_left_of_its_lag(
+    api: Api,
+) -> None:
+    author = await api.person(subscriber=True)
+    await post_comment(api, author, "popular")
+    params = {"query": THREAD, "variables": '{"id": "story-1"}'}
+
+    fresh = await api.client.get("/graphql", params=params)
+    clock.advance(3)
+    cached = await api.client.get("/graphql", params=params)
+    clock.reset()
+    without_counts = await api.client.get(
+        "/graphql", params={"query": '{ article(id: "story-1") { commentCount } }'}
+    )
+
+    assert fresh.headers["cache-control"] in ("public, max-age=5", "public, max-age=4")
+    assert cached.content == fresh.content
+    assert cached.headers["cache-control"] in ("public, max-age=2", "public, max-age=1")
+    assert without_counts.headers["cache-control"] == "public, max-age=5"
