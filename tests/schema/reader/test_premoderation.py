@@ -65,6 +65,11 @@ async def test_a_pre_moderated_article_holds_comments_for_their_author_and_staff
     for person in (author, moderator):
         page = await thread(api, person)
         assert ids(page) == [posted["id"]]
+        assert await comment_for(api, person, posted["id"]) == {
+            "id": posted["id"],
+            "body": "Held for now",
+            "status": "PENDING",
+        }
         assert page["comments"]["edges"][0]["node"]["body"] == "Held for now"
         assert page["commentCount"] == 0  # counts nowhere until approved
     log = await api.data(LOG, token=moderator.token)
