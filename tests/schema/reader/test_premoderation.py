@@ -272,3 +272,18 @@ async def test_a_pending_comment_reaches_only_its_authors_and_staffs_live_update
         }
     for stream in streams.values():
         await stream.aclose()
+
+
+async def test_a_pending_reply_shows_under_its_parent_for_its_author_only(api: Api) -> None:
+    author = await api.person(subscriber=True)
+    other = await api.person(subscriber=True)
+    moderator = await api.person(Role.MODERATOR)
+    top = await post_comment(api, other, "published")
+    await set_mode(api, moderator, "PRE")
+
+    reply = await post_comment(api, author, "held reply", parentId=top["id"])
+
+    for person, shown in ((author, [reply["id"]]), (other, []), (None, [])):
+        [edge] = (await thread(api, person))["comments"]["edges"]
+        assert [r["node"]["id"] for r in edge["node"]["replies"]["edges"]] == shown
+        assert edge["node"]["replyCount"] == 0
