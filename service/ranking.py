@@ -6,7 +6,8 @@ cursor and be shown twice or never. Comments with no change since then rank by t
 their row, walking the (article, parent, recommend_count, created_at, id) index; the few
 that changed rank by that count less their logged changes since then. Both parts are one
 query. The first page ranks as of a few seconds ago (SETTLE), so a recommendation still
-committing when it is read cannot rank differently on the next page.
+committing when it is read cannot rank differently on the next page. The change log keeps
+a day (HORIZON): a page older than that starts again from the first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from service.threads import AUTHOR_COLUMNS, Page, check_first, with_author
 from service.visibility import reader_visible_sql
 
 SETTLE = timedelta(seconds=5)
+HORIZON = timedelta(days=1)
 _BAD_CURSOR = "That cursor is not one this service gave out."
 
 
@@ -66,6 +68,8 @@ async def most_recommended(
     check_first(first)
     cursor = decode_cursor(after) if after else None
     as_of = cursor[3] if cursor else now() - SETTLE
+    if as_of < now() - HORIZON:
+        raise BadUserInput("That page is more than a day old: start again from the first page.")
     since = sql.db_time(as_of)
     visible, shown_to = ("1 = 1", []) if staff else reader_visible_sql(viewer_id)
     limit = first + 1

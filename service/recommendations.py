@@ -17,6 +17,7 @@ from collections import defaultdict
 from tortoise.transactions import in_transaction
 
 from service import comments, sql, visibility
+from service.ranking import HORIZON
 from service.accounts import may_act_as_staff, status_of
 from service.clock import now
 from service.errors import NotAllowed, NotFound, Unauthenticated
@@ -85,6 +86,12 @@ async def _count(comment: Comment, delta: int) -> None:
         comment.article_id,
         delta,
         sql.db_time(now()),
+    )
+    # no page ranks as of longer ago than the horizon: the log keeps no more (one index seek)
+    await sql.execute(
+        "DELETE FROM recommendation_changes WHERE article_id = {} AND changed_at < {}",
+        comment.article_id,
+        sql.db_time(now() - HORIZON),
     )
 
 

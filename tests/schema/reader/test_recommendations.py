@@ -7,7 +7,7 @@ from typing import Any
 
 from service.clock import clock
 from service.config import RateLimit
-from service.models import Article, Role
+from service.models import Article, RecommendationChange, Role
 from tests.schema.moderation.helpers import BAN
 from tests.schema.reader.helpers import (
     RECOMMEND,
@@ -264,3 +264,28 @@ async def test_a_cdn_may_keep_a_page_with_counts_only_for_what_is_left_of_its_la
     assert cached.content == fresh.content
     assert cached.headers["cache-control"] in ("public, max-age=2", "public, max-age=1")
     assert without_counts.headers["cache-control"] == "public, max-age=5"
+
+
+async def test_a_most_recommended_page_older_than_a_day_starts_again(api: Api) -> None:
+    author = await api.person(subscriber=True)
+    readers = [await api.person() for _ in range(2)]
+    posted = [(await post_comment(api, author, f"c{n}"))["id"] for n in range(2)]
+    await recommend(api, readers[0], posted[0])
+    first = await thread(api, first=1, order="MOST_RECOMMENDED")
+    clock.advance(24 * 3600 + 60)
+
+    body = await api.gql(
+        THREAD,
+        {
+            "id": "story-1",
+            "first": 1,
+            "order": "MOST_RECOMMENDED",
+            "after": first["comments"]["pageInfo"]["endCursor"],
+        },
+    )
+    await recommend(api, readers[1], posted[1])  # the day-old change leaves the log
+    clock.reset()
+
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await RecommendationChange.filter(comment_id=int(posted[0])).count() == 0
+    assert await RecommendationChange.filter(comment_id=int(posted[1])).count() == 1
