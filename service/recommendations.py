@@ -17,11 +17,11 @@ from collections import defaultdict
 from tortoise.transactions import in_transaction
 
 from service import comments, sql, visibility
-from service.ranking import HORIZON
 from service.accounts import may_act_as_staff, status_of
 from service.clock import now
 from service.errors import NotAllowed, NotFound, Unauthenticated
 from service.models import Comment, CommentStatus, User, UserStatus
+from service.ranking import HORIZON
 from service.runtime import Runtime
 
 
