@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, cast
 
 from cross_web import HTTPException
@@ -41,6 +42,7 @@ from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import api_keys, sessions
 from service.accounts import is_staff
 from service.api_keys import ApiKeyCaller
+from service.clock import now
 from service.errors import DomainError
 from service.live import LiveConnection, LiveConnections
 from service.models import User
@@ -156,11 +158,14 @@ class GraphQLView(GraphQL[Context, None]):
             "graphql-response" if wants_graphql_response(request) else "json",
         )
         cached = await self.public_cache.answer(key)
+        expires_at = None
         if cached is not None:
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
+            expires_at = cached.expires_at
         else:
             response = await self._guarded(lambda: self._fresh(operation))
             deps: CacheDeps | None = getattr(request.state, "cache_deps", None)
+            expires_at = deps.expires_at if deps is not None else None
             if deps is not None and response.status_code == 200:
                 await self.public_cache.keep(
                     key,
@@ -169,7 +174,7 @@ class GraphQLView(GraphQL[Context, None]):
                     response.status_code,
                     response.headers.get("content-type", "application/json"),
                 )
-        return self._http_caching(request, response)
+        return self._http_caching(request, response, expires_at)
 
     async def _fresh(self, operation: Operation) -> Response:
         """A signed-out answer computed now, noting what it depends on when it may be kept."""
@@ -177,15 +182,21 @@ class GraphQLView(GraphQL[Context, None]):
             operation.request.state.cache_deps = await self.public_cache.begin()
         return await self._execute(operation.request)
 
-    def _http_caching(self, request: Request, response: Response) -> Response:
-        """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag."""
+    def _http_caching(
+        self, request: Request, response: Response, expires_at: datetime | None = None
+    ) -> Response:
+        """Signed-out GET answers can sit in a CDN for a few seconds, with an ETag; never past
+        the moment the answer stops being true (a count allowed to lag, a closing)."""
         if request.method != "GET" or response.status_code != 200:
             response.headers["cache-control"] = "no-store"
             return response
         etag = '"' + hashlib.sha256(bytes(response.body)).hexdigest()[:32] + '"'
+        max_age = self.runtime.settings.public_max_age
+        if expires_at is not None:
+            max_age = max(0, min(max_age, int((expires_at - now()).total_seconds())))
         caching = {
             "etag": etag,
-            "cache-control": f"public, max-age={self.runtime.settings.public_max_age}",
+            "cache-control": f"public, max-age={max_age}",
             "vary": VARY,  # a 304 carries it too
         }
         if etag in request.headers.get("if-none-match", ""):
@@ -234,6 +245,8 @@ class GraphQLView(GraphQL[Context, None]):
             body = self.encode_json_bytes({"data": result.data})
             await self.public_cache.keep(key, deps, body, 200, "application/json")
         text = await fill(self.runtime, viewer, self.templates.of(plan, body))
+        if text is None:
+            return None  # the reader has a PENDING comment: their answer is their own
         media = (
             GRAPHQL_RESPONSE_JSON
             if wants_graphql_response(operation.request)

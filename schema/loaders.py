@@ -9,7 +9,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from schema.loaders_legal import LegalLoaders
-from service import loading, reports, rules, threads
+from service import ignores, loading, recommendations, reports, rules, threads
 from service.accounts import is_staff
 from service.models import (
     Article,
@@ -79,9 +79,12 @@ class Loaders:
     @cached_property
     def first_replies_by_parent(self) -> DataLoader[tuple[int, int], Page[Comment]]:
         staff = self.staff
+        viewer_id = self.viewer.id if self.viewer is not None else None
 
         async def first_replies(parents: list[int], *, first: int) -> dict[int, Page[Comment]]:
-            return await threads.first_replies(parents, first=first, staff=staff)
+            return await threads.first_replies(
+                parents, first=first, staff=staff, viewer_id=viewer_id
+            )
 
         return _loader(_by_page_size(first_replies))
 
@@ -99,6 +102,21 @@ class Loaders:
             return await loading.reported_comment_ids(viewer.id, article_ids)
 
         return _loader(reported_ids)
+
+    @cached_property
+    def recommended_ids_by_article(self) -> DataLoader[str, frozenset[int]]:
+        viewer = self.viewer
+
+        async def recommended_ids(article_ids: list[str]) -> list[frozenset[int]]:
+            if viewer is None:
+                return [frozenset() for _ in article_ids]
+            return await recommendations.recommended_ids(viewer.id, article_ids)
+
+        return _loader(recommended_ids)
+
+    @cached_property
+    def ignored_ids_by_user(self) -> DataLoader[int, frozenset[int]]:
+        return _loader(ignores.ignored_ids)
 
     @cached_property
     def current_rules(self) -> DataLoader[str, CommunityRules | None]:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -113,6 +113,26 @@ def note_until(moment: datetime) -> None:
     deps = _noting.get()
     if deps is not None and moment > now():
         deps.true_until(moment)
+
+
+def note_lagging(seconds: int) -> None:
+    """The answer shows something allowed to lag (recommendation counts, which never move an
+    article's version): it is kept at most `seconds`, and not at all when that is 0."""
+    deps = _noting.get()
+    if deps is None:
+        return
+    if seconds <= 0:
+        deps.not_cacheable()
+    else:
+        deps.true_until(now() + timedelta(seconds=seconds))
+
+
+def note_uncovered() -> None:
+    """The answer shows a list no version covers (a user's history across articles): it is
+    never kept."""
+    deps = _noting.get()
+    if deps is not None:
+        deps.not_cacheable()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ class ThreadQueries:
             return None
         if info.context.cache_deps is not None:  # signed out: the answer follows the thread
             note_article(await info.context.loaders.article_by_id.load(comment.article_id))
-        if visibility.readers_see(comment) or viewer_is_staff(info):
+        viewer = info.context.viewer
+        viewer_id = viewer.id if viewer is not None else None
+        if visibility.sees(comment, viewer_id, staff=viewer_is_staff(info)):
             return CommentType(model=comment)
         return None

@@ -24,11 +24,14 @@ from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
 from schema.mutations.legal import LegalMutations
 from schema.mutations.moderation import ModerationMutations
+from schema.mutations.premoderation import PremoderationMutations
 from schema.mutations.publisher import PublisherMutations
+from schema.mutations.reader import ReaderMutations
 from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
+from schema.queries_reader import ReaderQueries
 from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
 from schema.subscriptions_notifications import NotificationSubscriptions
@@ -39,7 +42,9 @@ from service.errors import DomainError
 
 logger = logging.getLogger("btl.graphql")
 
-Query = merge_types("Query", (AccountQueries, ThreadQueries, ModerationQueries, LegalQueries))
+Query = merge_types(
+    "Query", (AccountQueries, ThreadQueries, ModerationQueries, LegalQueries, ReaderQueries)
+)
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
     merge_types(
@@ -51,6 +56,8 @@ Mutation = audience(Audience.VIEWER)(
             AdminMutations,
             LegalMutations,
             PublisherMutations,
+            ReaderMutations,
+            PremoderationMutations,
         ),
     )
 )

@@ -11,7 +11,8 @@ from schema.audience import Audience, audience
 from schema.context import Info
 from schema.loaders import Loaders
 from schema.types.comments import CommentType
-from service import articles, comments, events
+from service import articles, comments, events, visibility
+from service.accounts import is_staff
 from service.errors import NotFound
 from service.live import TOO_SLOW
 
@@ -48,6 +49,10 @@ class CommentSubscriptions:
                     continue
                 if ctx.live is not None and not await ctx.live.confirm():
                     return  # the session ended or the account changed: the socket is closing
+                viewer = ctx.viewer
+                viewer_id = viewer.id if viewer is not None else None
+                if not visibility.announced_to(comment, viewer_id, staff=is_staff(viewer)):
+                    continue  # a pending comment: for its author and staff only
                 ctx.loaders = Loaders(ctx.viewer)  # each event read fresh, like a request
                 # fields read through CommentType: body null for readers unless PUBLISHED
                 yield CommentEventType(

@@ -1,7 +1,9 @@
 """Signed-in thread pages: the shared signed-out answer, with the viewer's own fields laid over.
 
-A reader's thread page differs from a signed-out reader's in three fields only:
-`Comment.viewerHasReported`, `Comment.viewerCanEdit` and `Article.commentPermission`.
+A reader's thread page differs from a signed-out reader's in a few fields only:
+`Comment.viewerHasReported`, `viewerCanEdit`, `viewerHasRecommended`, `viewerIgnoresAuthor`
+and `Article.commentPermission` — unless the reader has a comment waiting for a moderator
+(PENDING), which they alone see: their pages then run the ordinary way.
 Executing the whole page again for every signed-in reader costs more than ten times the
 cached signed-out answer, so for a reader (not staff, who see more) asking a document
 made of thread fields alone, btl:
@@ -10,8 +12,8 @@ made of thread fields alone, btl:
    the answer says which comment or article each set belongs to;
 2. takes the signed-out answer to that document from the exact public cache (computing it
    anonymously on a miss), and cuts it once into a template where the viewer's values go;
-3. fills the template from the viewer's flags for the ids it names (one query) and the
-   gate's verdict for each article.
+3. fills the template from the viewer's flags for the ids it names (one query, which also
+   says whether the reader has a PENDING comment) and the gate's verdict for each article.
 
 Anything else — another field, a directive, a mutation, an error in the signed-out
 answer — runs the ordinary way. tests/schema/test_viewer_overlay.py checks that both
@@ -55,7 +57,9 @@ MARK = "btl__v"
 # a document with any other VIEWER field, or a SELF or STAFF one, runs the ordinary way.
 # PUBLIC fields come from the shared answer: schema/audience.py says which they are.
 FILLED = {
-    "Comment": frozenset({"viewerHasReported", "viewerCanEdit"}),
+    "Comment": frozenset(
+        {"viewerHasReported", "viewerCanEdit", "viewerHasRecommended", "viewerIgnoresAuthor"}
+    ),
     "Article": frozenset({"commentPermission"}),
     "CommentPermission": frozenset({"allowed", "reason"}),
 }
@@ -202,7 +206,7 @@ class Slot:
 
     type_name: str  # "Comment" or "Article"
     entity_id: str
-    field: str  # viewerHasReported, viewerCanEdit, or commentPermission's allowed / reason
+    field: str  # a Comment's viewer field, or commentPermission's allowed / reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,9 +258,12 @@ def template_of(plan: Plan, body: bytes) -> Template:
     )
 
 
-async def fill(rt: Runtime, viewer: User, template: Template) -> str:
-    """The answer for this viewer: their flags and permission written into the template."""
+async def fill(rt: Runtime, viewer: User, template: Template) -> str | None:
+    """The answer for this viewer: their flags and permission written into the template;
+    None when the reader has a PENDING comment (only they see it: their answer is their own)."""
     flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids))
+    if flags.has_pending:
+        return None
     verdicts = (
         await commenting.verdicts(
             rt,
@@ -269,12 +276,17 @@ async def fill(rt: Runtime, viewer: User, template: Template) -> str:
         if template.article_ids
         else {}
     )
+    by_field = {
+        "viewerHasReported": flags.reported,
+        "viewerCanEdit": flags.editable,
+        "viewerHasRecommended": flags.recommended,
+        "viewerIgnoresAuthor": flags.author_ignored,
+    }
     out = [template.chunks[0]]
     for slot, chunk in zip(template.slots, template.chunks[1:], strict=True):
-        if slot.field == "viewerHasReported":
-            value = int(slot.entity_id) in flags.reported
-        elif slot.field == "viewerCanEdit":
-            value = int(slot.entity_id) in flags.editable
+        flagged = by_field.get(slot.field)
+        if flagged is not None:
+            value = int(slot.entity_id) in flagged
         elif slot.field == "allowed":
             value = verdicts[slot.entity_id].allowed
         else:

@@ -1,4 +1,8 @@
-"""Comments: post (retry-safe), edit within the window, withdraw. Post-moderated: live at once."""
+"""Comments: post (retry-safe), edit within the window, withdraw.
+
+Post-moderated by default: a comment goes live at once, unless service/premoderation.py
+holds it PENDING for a moderator (it then counts nowhere and only its author is told).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from service import articles, comment_status, counters, events, notifications, reports, sql
+from service import (
+    articles,
+    comment_status,
+    counters,
+    events,
+    notifications,
+    premoderation,
+    reports,
+    sql,
+)
 from service.clock import now
 from service.commenting import require_permission
 from service.errors import InvalidInput, NotAllowed, NotFound, Unauthenticated
@@ -86,6 +99,7 @@ async def post(
     article = await rt.shared.read(("article", article_id), lambda: articles.get(article_id))
     author = await require_permission(rt, viewer, article)
     parent = await _parent_for_reply(rt, parent_id, article_id) if parent_id else None
+    status = await premoderation.status_for_new_comment(rt, author, article, text)
     await rt.limiter.hit("comments", f"user:{author.id}")
     try:
         async with in_transaction():
@@ -98,12 +112,14 @@ async def post(
                 ancestry=f"{parent.ancestry}{parent.id}/" if parent else "",
                 depth=parent.depth + 1 if parent else 0,
                 body=text,
+                status=status,
                 created_at=now(),
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=_fingerprint(article_id, text) if idempotency_key else None,
             )
-            await counters.shift_visibility(comment, +1)
-            await notifications.reply_posted(comment, parent)
+            if status == CommentStatus.PUBLISHED:
+                await counters.shift_visibility(comment, +1)
+                await notifications.reply_posted(comment, parent)
     except IntegrityError:
         # two retries raced: the unique (author, key) index let one in; answer with it
         if idempotency_key is None:
@@ -138,32 +154,59 @@ class ViewerFlags:
 
     reported: frozenset[int]  # viewerHasReported
     editable: frozenset[int]  # viewerCanEdit
+    recommended: frozenset[int]  # viewerHasRecommended
+    author_ignored: frozenset[int]  # viewerIgnoresAuthor
+    # the reader has a comment waiting for a moderator somewhere: their pages are their own
+    has_pending: bool
 
 
 async def viewer_flags(rt: Runtime, viewer: User, comment_ids: list[int]) -> ViewerFlags:
-    """Which of these comments the viewer has reported, and which `can_edit` allows them:
-    one query, returning only the viewer's own comments and the ones they reported."""
-    if not comment_ids:
-        return ViewerFlags(frozenset(), frozenset())
-    rows = await sql.fetch(
-        "SELECT c.id, c.author_id, c.status, c.created_at, r.id AS report_id FROM comments c "
-        "LEFT JOIN reports r ON r.comment_id = c.id AND r.reporter_id = {} "
-        f"WHERE c.id IN ({sql.marks(len(comment_ids))}) "
-        "AND (c.author_id = {} OR r.id IS NOT NULL)",
-        viewer.id,
-        *comment_ids,
-        viewer.id,
+    """Which of these comments the viewer has reported or recommended, whose author they
+    ignore, which `can_edit` allows them, and whether they have a PENDING comment anywhere:
+    one query, returning only the rows that set a flag (and one row when something waits)."""
+    held = (
+        "SELECT NULL AS id, NULL AS author_id, NULL AS status, NULL AS created_at, "
+        "NULL AS report_id, NULL AS recommendation_id, NULL AS ignore_id, 1 AS held "
+        "FROM (SELECT 1 AS one FROM comments p WHERE p.author_id = {} AND p.status = 'PENDING' "
+        "LIMIT 1) waiting"
     )
+    if comment_ids:
+        rows = await sql.fetch(
+            "SELECT c.id, c.author_id, c.status, c.created_at, r.id AS report_id, "
+            "rc.id AS recommendation_id, ig.id AS ignore_id, 0 AS held FROM comments c "
+            "LEFT JOIN reports r ON r.comment_id = c.id AND r.reporter_id = {} "
+            "LEFT JOIN recommendations rc ON rc.comment_id = c.id AND rc.reader_id = {} "
+            "LEFT JOIN ignores ig ON ig.user_id = {} AND ig.ignored_id = c.author_id "
+            f"WHERE c.id IN ({sql.marks(len(comment_ids))}) AND (c.author_id = {{}} "
+            "OR r.id IS NOT NULL OR rc.id IS NOT NULL OR ig.id IS NOT NULL) "
+            f"UNION ALL {held}",
+            viewer.id,
+            viewer.id,
+            viewer.id,
+            *comment_ids,
+            viewer.id,
+            viewer.id,
+        )
+    else:
+        rows = await sql.fetch(held, viewer.id)
+    flagged = [row for row in rows if not int(row["held"])]
     return ViewerFlags(
-        reported=frozenset(int(row["id"]) for row in rows if row["report_id"] is not None),
+        reported=_ids_where(flagged, "report_id"),
         editable=frozenset(
             int(row["id"])
-            for row in rows
+            for row in flagged
             if _editable(
                 rt, viewer, row["author_id"], row["status"], sql.python_time(row["created_at"])
             )
         ),
+        recommended=_ids_where(flagged, "recommendation_id"),
+        author_ignored=_ids_where(flagged, "ignore_id"),
+        has_pending=len(flagged) < len(rows),
     )
+
+
+def _ids_where(rows: list[dict[str, object]], column: str) -> frozenset[int]:
+    return frozenset(int(str(row["id"])) for row in rows if row[column] is not None)
 
 
 async def edit(rt: Runtime, viewer: User | None, *, comment_id: str, body: str) -> Comment:

@@ -57,6 +57,11 @@ class Settings:
     rate_limit_reports: RateLimit = RateLimit(20, 3600)
     rate_limit_login: RateLimit = RateLimit(10, 300)
     rate_limit_register: RateLimit = RateLimit(20, 3600)
+    rate_limit_profile: RateLimit = RateLimit(5, 3600)
+    # their own limit: a reader recommending as they read must not use up their posts
+    rate_limit_recommendations: RateLimit = RateLimit(60, 60)
+    # a new commenter's first N comments wait for a moderator (0: none do)
+    hold_first_comments: int = 0
     moderation_hours: str = "Mon-Fri 09:00-18:00"
     moderation_tz: str = "Europe/London"
     auto_hide_full: int = 0
@@ -327,6 +332,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limit_login=_read(env, "BTL_RATE_LIMIT_LOGIN", _rate_limit, rate, d.rate_limit_login),
         rate_limit_register=_read(
             env, "BTL_RATE_LIMIT_REGISTER", _rate_limit, rate, d.rate_limit_register
+        ),
+        rate_limit_profile=_read(
+            env, "BTL_RATE_LIMIT_PROFILE", _rate_limit, rate, d.rate_limit_profile
+        ),
+        rate_limit_recommendations=_read(
+            env,
+            "BTL_RATE_LIMIT_RECOMMENDATIONS",
+            _rate_limit,
+            rate,
+            d.rate_limit_recommendations,
+        ),
+        hold_first_comments=_read(
+            env, "BTL_HOLD_FIRST_COMMENTS", _positive_int, count, d.hold_first_comments
         ),
         moderation_hours=_read(
             env,

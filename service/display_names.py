@@ -67,11 +67,30 @@ def _skeleton(display_name: str) -> str:
     return skeleton_key(display_name, digit_policy="tr39")
 
 
+def _without_accents(display_name: str) -> str:
+    """The name with the accents of Latin, Greek and Cyrillic letters dropped ("Zoë" is
+    "Zoe"); other scripts keep their marks, which change the word and not just its look."""
+    kept: list[str] = []
+    base = ""
+    for character in unicodedata.normalize("NFKD", display_name):
+        if unicodedata.combining(character):
+            if base and (ord(base) < 0x0530 or 0x1E00 <= ord(base) <= 0x1FFF):
+                continue
+        else:
+            base = character
+        kept.append(character)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
 def display_name_key(display_name: str) -> str:
-    """The same for every name that looks like this one: 32 hex digits.
+    """The same for every name that looks like this one, or differs only in case, width or
+    accents: 32 hex digits.
 
     A digest, since a skeleton can be many times longer than the 50 characters of the
     name (NFKC and confusables.txt expand some characters into whole words).
     """
-    skeleton = _skeleton(display_name)
+    # case first: the skeleton maps a capital I to l before it lowers, so "MAGGIE" would be
+    # "maggle" and not "maggie"
+    folded = unicodedata.normalize("NFKC", _without_accents(display_name)).casefold()
+    skeleton = _skeleton(folded)
     return hashlib.blake2b(skeleton.encode(), digest_size=16).hexdigest()

@@ -27,6 +27,8 @@ class CommentStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"
     REMOVED = "REMOVED"
     HIDDEN = "HIDDEN"
+    # held for a moderator (a pre-moderated article, a first comment, a suspect word)
+    PENDING = "PENDING"
 
 
 class ReportReason(StrEnum):
@@ -62,6 +64,20 @@ class ActionKind(StrEnum):
     OPEN_COMMENTS = "OPEN_COMMENTS"
     DECIDE_NOTICE = "DECIDE_NOTICE"
     REVERSE_ON_APPEAL = "REVERSE_ON_APPEAL"
+    APPROVE = "APPROVE"
+    FEATURE = "FEATURE"
+    UNFEATURE = "UNFEATURE"
+    SET_MODERATION_MODE = "SET_MODERATION_MODE"
+
+
+class ModerationMode(StrEnum):
+    POST = "POST"
+    PRE = "PRE"
+
+
+class WordListKind(StrEnum):
+    BANNED = "BANNED"
+    SUSPECT = "SUSPECT"
 
 
 class User(Model):
@@ -155,6 +171,9 @@ class Article(Model):
     closed = fields.BooleanField(default=False)
     closes_at = fields.DatetimeField(null=True)
     comment_count = fields.IntField(default=0)
+    moderation_mode = fields.CharEnumField(
+        ModerationMode, max_length=8, default=ModerationMode.POST
+    )
     # bumped with every change the thread shows: the key of cached public answers
     version = fields.IntField(default=0)
     created_at = fields.DatetimeField()
@@ -186,6 +205,10 @@ class Comment(Model):
     edited_at = fields.DatetimeField(null=True)
     amended_by_moderator = fields.BooleanField(default=False)
     reply_count = fields.IntField(default=0)
+    # kept in the recommendation's transaction; a recommendation never moves the version
+    recommend_count = fields.IntField(default=0)
+    # an editors' pick since then; null: not a pick
+    featured_at = fields.DatetimeField(null=True)
     open_report_count = fields.IntField(default=0)
     first_open_report_at = fields.DatetimeField(null=True)
     last_open_report_at = fields.DatetimeField(null=True)
@@ -205,6 +228,13 @@ class Comment(Model):
                 name="comments_queue_count_idx",
             ),
             Index(fields=("first_open_report_at", "id"), name="comments_queue_oldest_idx"),
+            Index(
+                fields=("article_id", "parent_id", "recommend_count", "created_at", "id"),
+                name="comments_recommended_idx",
+            ),
+            Index(fields=("article_id", "featured_at", "id"), name="comments_featured_idx"),
+            Index(fields=("status", "created_at", "id"), name="comments_pending_idx"),
+            Index(fields=("author_id", "status", "created_at", "id"), name="comments_author_idx"),
         )
 
 
@@ -561,3 +591,74 @@ class WriteProbe(Model):
 
     class Meta:
         table = "write_probes"
+
+
+class Recommendation(Model):
+    """One reader's recommendation of one comment: the unique index makes it once."""
+
+    id = fields.IntField(primary_key=True)
+    comment: fields.ForeignKeyRelation[Comment] = fields.ForeignKeyField(
+        "models.Comment", related_name="recommendations", on_delete=fields.CASCADE
+    )
+    comment_id: int
+    reader: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="recommendations", on_delete=fields.CASCADE
+    )
+    reader_id: int
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "recommendations"
+        unique_together = (("comment", "reader"),)
+        indexes = (Index(fields=("reader_id", "comment_id"), name="recommendations_reader_idx"),)
+
+
+class RecommendationChange(Model):
+    """Append-only: +1 or -1 on a comment's count, and when. A MOST_RECOMMENDED page ranks by
+    the counts at the moment its first page was read, and this is how it knows them."""
+
+    id = fields.IntField(primary_key=True)
+    comment: fields.ForeignKeyRelation[Comment] = fields.ForeignKeyField(
+        "models.Comment", related_name="recommendation_changes", on_delete=fields.CASCADE
+    )
+    comment_id: int
+    article_id = fields.CharField(max_length=200)
+    delta = fields.SmallIntField()
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "recommendation_changes"
+        indexes = (
+            Index(fields=("article_id", "changed_at"), name="recommendation_changes_article_idx"),
+            Index(fields=("comment_id", "changed_at"), name="recommendation_changes_comment_idx"),
+        )
+
+
+class Ignore(Model):
+    """A reader ignores another's comments (clients collapse them). The other is not told."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ignoring", on_delete=fields.CASCADE
+    )
+    user_id: int
+    ignored: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="ignored_by", on_delete=fields.CASCADE
+    )
+    ignored_id: int
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "ignores"
+        unique_together = (("user", "ignored"),)
+
+
+class WordList(Model):
+    """One row per kind: the words as an admin gave them, one per line."""
+
+    kind = fields.CharEnumField(WordListKind, max_length=8, primary_key=True)
+    words = fields.TextField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "word_lists"

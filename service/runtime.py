@@ -30,6 +30,8 @@ class Runtime:
                     "comments": settings.rate_limit_comments,
                     "reports": settings.rate_limit_reports,
                     "notices": settings.rate_limit_notices,
+                    "profile": settings.rate_limit_profile,
+                    "recommendations": settings.rate_limit_recommendations,
                 },
                 settings.redis_url,
             ),

@@ -22,7 +22,7 @@ from service import sql
 from service.errors import BadUserInput
 from service.ids import parse_id
 from service.models import Comment, User
-from service.visibility import READER_VISIBLE_SQL, reader_visible
+from service.visibility import reader_visible, reader_visible_sql
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -33,6 +33,8 @@ MAX_PAGE = 100
 class Page(Generic[T]):
     items: list[T]
     has_next: bool
+    # each item's cursor, when the order is not (createdAt, id) (MOST_RECOMMENDED)
+    cursors: list[str] | None = None
 
 
 def check_first(first: int) -> int:
@@ -101,10 +103,10 @@ async def keyset_page(query: QuerySet[M], *ordering: str, first: int) -> Page[M]
     return Page(list(rows[:first]), len(rows) > first)
 
 
-_AUTHOR_COLUMNS = ", ".join(f'u.{column} AS "author {column}"' for column in User._meta.db_fields)
+AUTHOR_COLUMNS = ", ".join(f'u.{column} AS "author {column}"' for column in User._meta.db_fields)
 
 
-def _with_author(row: dict[str, Any]) -> Comment:
+def with_author(row: dict[str, Any]) -> Comment:
     author = {k.removeprefix("author "): row.pop(k) for k in list(row) if k.startswith("author ")}
     comment = Comment._init_from_db(**row)
     if author["id"] is not None:
@@ -113,7 +115,13 @@ def _with_author(row: dict[str, Any]) -> Comment:
 
 
 async def top_level(
-    article_id: str, *, first: int, after: str | None, newest_first: bool, staff: bool
+    article_id: str,
+    *,
+    first: int,
+    after: str | None,
+    newest_first: bool,
+    staff: bool,
+    viewer_id: int | None = None,
 ) -> Page[Comment]:
     """A page of top-level comments with their authors: one hand-written query (the thread
     page is the hottest read there is)."""
@@ -121,7 +129,9 @@ async def top_level(
     where = ["c.article_id = {}", "c.parent_id IS NULL"]
     values: list[Any] = [article_id]
     if not staff:
-        where.append(READER_VISIBLE_SQL)
+        visible, shown_to = reader_visible_sql(viewer_id)
+        where.append(visible)
+        values += shown_to
     if after:
         moment, row_id = decode_cursor(after)
         bound, strict, by_id = ("<=", "<", "<") if newest_first else (">=", ">", ">")
@@ -131,31 +141,36 @@ async def top_level(
         values += [sql.db_time(moment), sql.db_time(moment), row_id]
     direction = "DESC" if newest_first else "ASC"
     rows = await sql.fetch(
-        f"SELECT c.*, {_AUTHOR_COLUMNS} FROM comments c "
+        f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c "
         "LEFT JOIN users u ON u.id = c.author_id "
         f"WHERE {' AND '.join(where)} "
         f"ORDER BY c.created_at {direction}, c.id {direction} LIMIT {first + 1}",
         *values,
     )
-    comments = [_with_author(row) for row in rows]
+    comments = [with_author(row) for row in rows]
     return Page(comments[:first], len(comments) > first)
 
 
-async def replies(parent_id: int, *, first: int, after: str | None, staff: bool) -> Page[Comment]:
+async def replies(
+    parent_id: int, *, first: int, after: str | None, staff: bool, viewer_id: int | None = None
+) -> Page[Comment]:
     query = Comment.filter(parent_id=parent_id)
     if not staff:
-        query = query.filter(reader_visible())
+        query = query.filter(reader_visible(viewer_id))
     if after:
         query = query.filter(after_filter(after, descending=False))
     return await keyset_page(query, "created_at", "id", first=first)
 
 
 async def first_replies(
-    parent_ids: list[int], *, first: int, staff: bool
+    parent_ids: list[int], *, first: int, staff: bool, viewer_id: int | None = None
 ) -> dict[int, Page[Comment]]:
     """The first page of replies under each parent, in one query (a window per parent)."""
     check_first(first)
-    visible = "" if staff else f"AND {READER_VISIBLE_SQL}"
+    visible = ""
+    if not staff:
+        condition, shown_to = reader_visible_sql(viewer_id)
+        visible = "AND " + condition.format(*(int(v) for v in shown_to))  # ints: safe inline
     ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
     rows: list[Comment] = await Comment.raw(
         "SELECT * FROM ("

@@ -23,6 +23,10 @@ POSTGRES_URL = os.environ.get("BTL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("BTL_TEST_REDIS_URL")
 
 TABLES = (
+    "recommendation_changes",
+    "recommendations",
+    "ignores",
+    "word_lists",
     "jobs",
     "mail_outbox",
     "notifications",

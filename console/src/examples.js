@@ -44,6 +44,52 @@ query Queue($after: String) {
   ),
   tab(
     `
+# Comments waiting for a moderator (a pre-moderated article,
+# a new commenter's first comments, a suspect word), oldest first.
+query Pending($after: String) {
+  pendingComments(first: 20, after: $after) {
+    edges {
+      node {
+        id
+        body
+        createdAt
+        author { id displayName }
+        article { id title moderationMode }
+        parent { id body }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+    json({ after: null }),
+  ),
+  tab(
+    `
+# Publish a pending comment (removeComment rejects it).
+mutation Approve($commentId: ID!, $reason: String!) {
+  approveComment(input: {commentId: $commentId, reason: $reason}) {
+    __typename
+    ... on Comment { id status }
+    ... on Error { message }
+  }
+}`,
+    json({ commentId: "COMMENT-ID", reason: "within the rules" }),
+  ),
+  tab(
+    `
+# Make a published comment an editors' pick
+# (unfeatureComment takes it back).
+mutation Feature($commentId: ID!, $reason: String!) {
+  featureComment(input: {commentId: $commentId, reason: $reason}) {
+    __typename
+    ... on Comment { id featured }
+    ... on Error { message }
+  }
+}`,
+    json({ commentId: "COMMENT-ID", reason: "insightful" }),
+  ),
+  tab(
+    `
 # Put a comment id from the Queue tab in the variables.
 # Replace a comment's text (the original is kept).
 mutation Amend($commentId: ID!, $body: String!, $reason: String!) {

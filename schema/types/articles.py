@@ -14,15 +14,22 @@ from schema.audience import (
     viewer_is_staff,
 )
 from schema.context import Info
-from schema.public_cache import note_article
+from schema.public_cache import note_article, note_lagging
 from schema.types.comments import CommentConnection
-from service import articles, commenting, models, threads
+from service import articles, commenting, curation, models, ranking, threads
 
 
 @strawberry.enum(name="CommentOrder")
 class CommentOrder(Enum):
     NEWEST = "NEWEST"
     OLDEST = "OLDEST"
+    MOST_RECOMMENDED = strawberry.enum_value(
+        "MOST_RECOMMENDED", description="Most recommendations first, then newest."
+    )
+
+
+strawberry.enum(models.ModerationMode, name="ModerationMode")
+ModerationMode = models.ModerationMode
 
 
 strawberry.enum(commenting.BlockedReason, name="CommentBlockedReason")
@@ -89,14 +96,44 @@ class ArticleType:
         after: str | None = None,
         order_by: CommentOrder | None = CommentOrder.NEWEST,
     ) -> CommentConnection:
-        page = await threads.top_level(
-            self.model.id,
-            first=20 if first is None else first,
-            after=after,
-            newest_first=order_by != CommentOrder.OLDEST,
-            staff=viewer_is_staff(info),
-        )
+        viewer = info.context.viewer
+        viewer_id = viewer.id if viewer is not None else None
+        size = 20 if first is None else first
+        if order_by == CommentOrder.MOST_RECOMMENDED:
+            # ranked by counts that never move the version: kept no longer than they may lag
+            note_lagging(info.context.runtime.settings.public_max_age)
+            page = await ranking.most_recommended(
+                self.model.id,
+                first=size,
+                after=after,
+                staff=viewer_is_staff(info),
+                viewer_id=viewer_id,
+            )
+        else:
+            page = await threads.top_level(
+                self.model.id,
+                first=size,
+                after=after,
+                newest_first=order_by != CommentOrder.OLDEST,
+                staff=viewer_is_staff(info),
+                viewer_id=viewer_id,
+            )
         reported = None
         if info.context.viewer is not None:
             reported = await info.context.loaders.reported_ids_by_article.load(self.model.id)
         return CommentConnection.of(page, reported)
+
+    @public_field
+    def moderation_mode(self) -> ModerationMode:
+        return self.model.moderation_mode
+
+    @public_field(
+        description="Editors' picks among the published comments, most recently featured first."
+    )
+    async def featured_comments(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> CommentConnection:
+        page = await curation.featured(
+            self.model.id, first=20 if first is None else first, after=after
+        )
+        return CommentConnection.of(page)

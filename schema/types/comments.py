@@ -16,10 +16,10 @@ from schema.audience import (
     viewer_is_staff,
 )
 from schema.context import Info
-from schema.public_cache import note_comment
+from schema.public_cache import note_comment, note_lagging
 from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
-from service import comments, models, threads, visibility
+from service import comments, curation, models, threads, visibility
 
 if TYPE_CHECKING:
     from schema.types.articles import ArticleType
@@ -93,13 +93,19 @@ class CommentType:
         parent = await info.context.loaders.comment_by_id.load(self.model.parent_id)
         return CommentType(model=parent) if parent else None
 
-    # PUBLIC: the same for every reader; staff read every text (never from a shared answer)
+    # PUBLIC: the same for every reader; staff read every text, and an author their own
+    # PENDING comment (neither ever from a shared answer)
     @public_field(
         description="Null unless PUBLISHED, except for moderators and admins, "
         "who always see the text."
     )
     def body(self, info: Info) -> str | None:
-        return visibility.visible_body(self.model, staff=viewer_is_staff(info))
+        viewer = info.context.viewer
+        return visibility.visible_body(
+            self.model,
+            staff=viewer_is_staff(info),
+            viewer_id=viewer.id if viewer is not None else None,
+        )
 
     @public_field
     def status(self) -> CommentStatus:
@@ -129,8 +135,13 @@ class CommentType:
         if after is None:
             page = await info.context.loaders.first_replies_by_parent.load((self.model.id, size))
         else:
+            viewer = info.context.viewer
             page = await threads.replies(
-                self.model.id, first=size, after=after, staff=viewer_is_staff(info)
+                self.model.id,
+                first=size,
+                after=after,
+                staff=viewer_is_staff(info),
+                viewer_id=viewer.id if viewer is not None else None,
             )
         return CommentConnection.of(page)
 
@@ -149,6 +160,34 @@ class CommentType:
     @viewer_field
     def viewer_can_edit(self, info: Info) -> bool:
         return comments.can_edit(info.context.runtime, info.context.viewer, self.model)
+
+    # recommendations never move the thread's version: a signed-out answer showing a count
+    # is kept at most BTL_PUBLIC_MAX_AGE seconds
+    @public_field
+    def recommend_count(self, info: Info) -> int:
+        note_lagging(info.context.runtime.settings.public_max_age)
+        return self.model.recommend_count
+
+    @viewer_field
+    async def viewer_has_recommended(self, info: Info) -> bool:
+        if info.context.viewer is None:
+            return False
+        loader = info.context.loaders.recommended_ids_by_article
+        return self.model.id in await loader.load(self.model.article_id)
+
+    @viewer_field(
+        description="True when the viewer ignores this comment's author (clients collapse it)."
+    )
+    async def viewer_ignores_author(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        if viewer is None or self.model.author_id is None:
+            return False
+        ignored = await info.context.loaders.ignored_ids_by_user.load(viewer.id)
+        return self.model.author_id in ignored
+
+    @public_field(description="An editors' pick.")
+    def featured(self) -> bool:
+        return curation.is_featured(self.model)
 
     @staff_field(description="Moderators and admins only.")
     def open_report_count(self) -> int | None:
@@ -187,12 +226,10 @@ class CommentConnection:
     def of(
         cls, page: threads.Page[models.Comment], reported_ids: frozenset[int] | None = None
     ) -> CommentConnection:
+        cursors = page.cursors or [threads.encode_cursor(c.created_at, c.id) for c in page.items]
         edges = [
-            CommentEdge(
-                cursor=threads.encode_cursor(c.created_at, c.id),
-                node=CommentType(model=c, reported_ids=reported_ids),
-            )
-            for c in page.items
+            CommentEdge(cursor=cursor, node=CommentType(model=c, reported_ids=reported_ids))
+            for c, cursor in zip(page.items, cursors, strict=True)
         ]
         return cls(
             edges=edges,

@@ -7,8 +7,11 @@ import strawberry
 
 from schema.audience import Audience, audience, public_field, self_field
 from schema.context import Info
-from schema.public_cache import note_epoch
-from service import accounts, entitlements, models, sessions
+from schema.public_cache import note_epoch, note_uncovered
+from service import accounts, entitlements, ignores, models, profiles, sessions, threads
+
+if TYPE_CHECKING:
+    from schema.types.comments import CommentConnection
 
 if TYPE_CHECKING:
     from schema.types.notices import LegalNoticeConnection
@@ -177,6 +180,26 @@ class UserType:
     )
     def external_subject(self) -> str | None:
         return self.model.external_subject
+
+    @public_field(description="Published comments, newest first: the reader's public history.")
+    async def comments(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[CommentConnection, strawberry.lazy("schema.types.comments")]:
+        from schema.types.comments import CommentConnection
+
+        # across articles: no article's version covers it, so a signed-out answer showing it
+        # is never kept
+        note_uncovered()
+        size = threads.check_first(20 if first is None else first)
+        return CommentConnection.of(await profiles.history(self.model.id, first=size, after=after))
+
+    # SELF, and narrower still: staff do not see whom a reader ignores
+    @self_field(description="Users whose comments this user has chosen to ignore. Self only.")
+    async def ignored_users(self, info: Info) -> list[UserType] | None:
+        viewer = info.context.viewer
+        if viewer is None or viewer.id != self.model.id:
+            return None
+        return [UserType(model=user) for user in await ignores.ignored_users(viewer.id)]
 
 
 def user_or_none(user: models.User | None) -> UserType | None:

@@ -3,6 +3,8 @@ due jobs; the moderation log links the notice or appeal an action was about."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from service.migration_ops import AlterEnumChoices
 from service.models import ActionKind, AppealStatus, NoticeDecision, NoticeKind, NoticeStatus, NotificationKind, RestrictionGround, RestrictionKind
 from tortoise.fields.base import OnDelete
 from tortoise import fields
@@ -128,7 +130,7 @@ class Migration(migrations.Migration):
             options={'table': 'appeals', 'app': 'models', 'indexes': [Index(fields=['status', 'created_at', 'id'], name='appeals_queue_idx')], 'pk_attr': 'id', 'table_description': 'An internal appeal against a statement of reasons (DSA Art. 20): one per statement.'},
             bases=['Model'],
         ),
-        ops.AlterField(
+        AlterEnumChoices(
             model_name='ModerationAction',
             name='kind',
             field=fields.CharEnumField(description='AMEND: AMEND\nREMOVE: REMOVE\nRESTORE: RESTORE\nDISMISS_REPORTS: DISMISS_REPORTS\nAUTO_HIDE: AUTO_HIDE\nSUSPEND_USER: SUSPEND_USER\nBAN_USER: BAN_USER\nREINSTATE_USER: REINSTATE_USER\nCLOSE_COMMENTS: CLOSE_COMMENTS\nOPEN_COMMENTS: OPEN_COMMENTS\nDECIDE_NOTICE: DECIDE_NOTICE\nREVERSE_ON_APPEAL: REVERSE_ON_APPEAL', enum_type=ActionKind, max_length=24),

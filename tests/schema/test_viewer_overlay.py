@@ -18,6 +18,7 @@ from service.config import RateLimit, Settings
 from service.models import Role
 from tests.conftest import SqlCounter
 from tests.schema.moderation.helpers import BAN, SUSPEND, report, set_commenting
+from tests.schema.reader.helpers import recommend, set_mode
 from tests.support import Api, Person, post_comment
 
 # aliases, a fragment, the viewer fields at two depths, and two articles at once
@@ -31,7 +32,10 @@ query Thread($id: ID!) {
       edges { cursor node {
         ...Shown
         mine: viewerCanEdit
-        replies(first: 5) { edges { node { ...Shown viewerHasReported viewerCanEdit } } }
+        liked: viewerHasRecommended
+        replies(first: 5) { edges { node {
+          ...Shown viewerHasReported viewerCanEdit viewerIgnoresAuthor
+        } } }
       } }
     }
   }
@@ -39,9 +43,12 @@ query Thread($id: ID!) {
 }
 fragment Shown on Comment {
   id body status editedAt replyCount amendedByModerator author { id displayName }
-  viewerHasReported
+  recommendCount featured viewerHasReported viewerHasRecommended viewerIgnoresAuthor
 }
 """
+
+
+IGNORE = "mutation I($id: ID!) { ignoreUser(userId: $id) { __typename } }"
 
 
 async def executed_for(settings: Settings, person: Person) -> bytes:
@@ -85,6 +92,19 @@ async def test_each_readers_page_equals_executing_it_for_them(make_api: Any) -> 
         for comment in (top, reply):
             await report(api, reporter, comment["id"])
         await check("reported")
+        await recommend(api, reporter, top["id"])
+        await recommend(api, outsider, top["id"])
+        await recommend(api, author, reply["id"])
+        # the shared answer's counts may lag by the public max age; the readers' flags never
+        clock.advance(plain.public_max_age)
+        await check("recommended")
+        await api.data(IGNORE, {"id": author.id}, token=reporter.token)
+        await api.data(IGNORE, {"id": reporter.id}, token=outsider.token)
+        await check("ignored")
+        await set_mode(api, moderator, "PRE")
+        await post_comment(api, author, "waiting for a moderator")
+        await post_comment(api, reporter, "a reply, waiting too", parentId=top["id"])
+        await check("own comments pending")
         clock.advance(301)
         await check("edit window passed")
         await api.data(
@@ -120,6 +140,34 @@ async def test_a_second_reader_reuses_the_shared_answer(api: Api, sql_counter: S
 
     assert page["article"]["comments"]["edges"][0]["node"]["mine"] is False
     assert not [s for s in sql_counter.statements if "LEFT JOIN users" in s]  # no page query
+
+
+async def test_a_reader_with_a_pending_comment_gets_their_own_page(
+    api: Api, sql_counter: SqlCounter
+) -> None:
+    # given: a pre-moderated thread where one reader's comment waits
+    author = await api.person(subscriber=True)
+    other = await api.person(subscriber=True)
+    moderator = await api.person(Role.MODERATOR)
+    await post_comment(api, other, "live")
+    await set_mode(api, moderator, "PRE")
+    held = await post_comment(api, author, "held")
+    await api.data(THREAD, {"id": "story-1"}, token=other.token)  # the shared answer
+
+    # when
+    sql_counter.statements.clear()
+    for_author = await api.data(THREAD, {"id": "story-1"}, token=author.token)
+    author_ran_the_page = [s for s in sql_counter.statements if "LEFT JOIN users" in s]
+    sql_counter.statements.clear()
+    for_other = await api.data(THREAD, {"id": "story-1"}, token=other.token)
+
+    # then: the author's page was executed for them and shows their comment; the other
+    # reader's came from the shared answer, without it
+    shown = [e["node"]["id"] for e in for_author["article"]["comments"]["edges"]]
+    assert held["id"] in shown
+    assert author_ran_the_page
+    assert held["id"] not in [e["node"]["id"] for e in for_other["article"]["comments"]["edges"]]
+    assert not [s for s in sql_counter.statements if "LEFT JOIN users" in s]
 
 
 @pytest.mark.parametrize(

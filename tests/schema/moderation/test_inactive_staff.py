@@ -61,7 +61,11 @@ async def test_staff_operations_are_forbidden_to_a_sanctioned_moderator(
     # then: every staff operation is refused with a message saying why, and nothing changed
     message = f"Your account is {sanction}: staff actions are not available."
     expected = {name: ("FORBIDDEN", message) for name, _, _ in MODERATOR_OPERATIONS}
-    expected["configureArticle"] = ("FORBIDDEN", "Admins and API keys with the `articles` scope only.")  # the role check comes first
+    # the role check comes first
+    expected["configureArticle"] = (
+        "FORBIDDEN",
+        "Admins and API keys with the `articles` scope only.",
+    )
     assert answers == expected
     assert await api.data(STATE, {"comment": posted["id"], "user": author.id}) == before
     log = await api.data(LOG, token=admin.token)
