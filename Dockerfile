@@ -17,6 +17,7 @@ RUN python -m venv /opt/btl
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY schema ./schema
+COPY web ./web
 RUN /opt/btl/bin/pip install .
 
 # Runtime stage: the virtual environment only, run as an unprivileged user.
@@ -25,7 +26,7 @@ ENV PATH=/opt/btl/bin:$PATH PYTHONUNBUFFERED=1 \
     BTL_DATABASE_URL=sqlite:///data/btl.sqlite3 BTL_HOST=0.0.0.0 BTL_PORT=8000
 RUN useradd --system --uid 10001 --home-dir /data --create-home btl
 COPY --from=build /opt/btl /opt/btl
-# schema/console.py looks for the built console in <venv>/share/btl/console
+# web/console.py looks for the built console in <venv>/share/btl/console
 COPY --from=console /console/dist /opt/btl/share/btl/console
 USER btl
 WORKDIR /data

@@ -43,7 +43,7 @@ audit-deps:
 		cd tests/http_audit && npm ci --no-audit --no-fund --silent; fi
 
 lint: install
-	$(VENV)/bin/ruff check service schema tests
+	$(VENV)/bin/ruff check service schema web tests
 	$(VENV)/bin/mypy
 
 schema: install

@@ -281,7 +281,7 @@ def executed_ms(
     import httpx
 
     from service import db as database
-    from service.app import create_app
+    from web.app import create_app
     from service.config import load_settings
 
     async def run() -> float:
@@ -348,7 +348,7 @@ def sql_per_request(db: Path, query: str, variables: dict[str, Any], token: str 
     import httpx
 
     from service import db as database
-    from service.app import create_app
+    from web.app import create_app
     from service.config import load_settings
 
     statements: list[str] = []
@@ -391,7 +391,7 @@ def profile(db: Path, query: str, variables: dict[str, Any], token: str | None) 
     import httpx
 
     from service import db as database
-    from service.app import create_app
+    from web.app import create_app
     from service.config import load_settings
 
     async def run() -> pstats.Stats:

@@ -136,7 +136,7 @@ def carried(cls: C) -> C:
     an edge, page info, an error in a result): that field's object keeps the answer fresh.
 
     Every other type with PUBLIC fields notes what its objects depend on as they are made
-    (`__post_init__` calling schema.public_cache's note_* functions); the audience test
+    (`__post_init__` calling schema.freshness.s note_* functions); the audience test
     fails on a type that does neither."""
     setattr(cls, CARRIED, True)
     return cls

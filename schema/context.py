@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from schema.freshness import CacheDeps
 from schema.loaders import Loaders
-from schema.public_cache import CacheDeps
 from service.api_keys import ApiKeyCaller
 from service.live import LiveConnection
 from service.models import User
@@ -35,7 +35,7 @@ class Context:
     api_key: ApiKeyCaller | None = None
     # the websocket's connection_init payload (strawberry fills it in)
     connection_params: dict[str, Any] | None = None
-    # the websocket the operation came on (schema/websocket.py); None over HTTP
+    # the websocket the operation came on (web/websocket.py); None over HTTP
     live: LiveConnection | None = None
     request_id: str = field(default_factory=lambda: secrets.token_hex(8))
 

@@ -6,7 +6,7 @@ import strawberry
 
 from schema.audience import public_field, viewer_field
 from schema.context import Info
-from schema.public_cache import note_epoch
+from schema.freshness import note_epoch
 from schema.types.coverage import ModerationCoverageType
 from schema.types.rules import CommunityRulesType
 from schema.types.users import UserType, user_or_none

@@ -6,7 +6,7 @@ import strawberry
 
 from schema.audience import public_field, viewer_is_staff
 from schema.context import Info
-from schema.public_cache import note_article
+from schema.freshness import note_article
 from schema.types.articles import ArticleType
 from schema.types.comments import CommentType
 from service import articles, comments, visibility

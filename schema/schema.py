@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 
 from schema.audience import Audience, audience
 from schema.checked_document import DocumentChecker
+from schema.freshness import PublicCacheGuard
 from schema.limits import limit_extensions
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
@@ -27,7 +28,6 @@ from schema.mutations.moderation import ModerationMutations
 from schema.mutations.premoderation import PremoderationMutations
 from schema.mutations.publisher import PublisherMutations
 from schema.mutations.reader import ReaderMutations
-from schema.public_cache import PublicCacheGuard
 from schema.queries import AccountQueries
 from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
@@ -36,9 +36,9 @@ from schema.queries_threads import ThreadQueries
 from schema.subscriptions import CommentSubscriptions
 from schema.subscriptions_notifications import NotificationSubscriptions
 from schema.unavailable import MaskUnexpectedErrors
-from schema.websocket import Stream, stream_within_limits
 from service.config import Settings
 from service.errors import DomainError
+from web.websocket import Stream, stream_within_limits
 
 logger = logging.getLogger("btl.graphql")
 

@@ -23,7 +23,7 @@ LOOK_AGAIN_SECONDS = 0.05
 class NotificationSubscriptions:
     @strawberry.subscription(description="The signed-in viewer's own new notifications.")
     async def notification_events(self, info: Info) -> AsyncGenerator[NotificationType, None]:
-        viewer = info.context.viewer  # signed in at connection_init (schema/websocket.py)
+        viewer = info.context.viewer  # signed in at connection_init (web/websocket.py)
         if viewer is None:
             raise Unauthenticated("Sign in to receive your notifications.")
         delivered = await notifications.latest_id(viewer.id)

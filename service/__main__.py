@@ -27,7 +27,7 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from service.serving import listening_socket, serve
+    from web.serving import listening_socket, serve
 
     host, port = args.host or settings.host, args.port or settings.port
     try:

@@ -83,9 +83,9 @@ class Settings:
     # a client's time to send a request's headers, and again to send its body
     read_timeout_seconds: float = 10.0
     public_max_age: int = 5
-    # signed-in thread pages built from the shared signed-out answer (schema/viewer_overlay.py)
+    # signed-in thread pages built from the shared signed-out answer (web/viewer_overlay.py)
     viewer_overlay: bool = True
-    # the websocket (schema/websocket.py, service/live.py)
+    # the websocket (web/websocket.py, service/live.py)
     ws_max_message_bytes: int = 65_536
     ws_max_subscriptions_per_connection: int = 20
     ws_max_subscriptions: int = 10_000

@@ -4,7 +4,7 @@ The count lives on the comment row, moved in the recommendation's transaction; t
 (comment, reader) index makes it once even when two taps race. A recommendation never
 moves the article's version: on a popular thread that would empty the cache many times a
 second. Signed-out answers showing a count are kept at most BTL_PUBLIC_MAX_AGE seconds
-instead (schema/public_cache.py `note_lagging`). Every change is also logged with its time,
+instead (schema/freshness.py `note_lagging`). Every change is also logged with its time,
 so MOST_RECOMMENDED pages rank by the counts of one moment (service/ranking.py).
 Recommendations have their own rate limit (BTL_RATE_LIMIT_RECOMMENDATIONS), so a reader
 recommending as they read does not use up their posts.

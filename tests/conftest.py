@@ -14,10 +14,10 @@ from tortoise import connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from service import db
-from service.app import create_app
 from service.clock import clock
 from service.config import Settings
 from tests.support import Api
+from web.app import create_app
 
 POSTGRES_URL = os.environ.get("BTL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("BTL_TEST_REDIS_URL")

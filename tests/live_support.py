@@ -16,12 +16,12 @@ import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from service.app import create_app
 from service.config import Settings
-from service.serving import uvicorn_config
 from tests.conftest import _truncate
 from tests.served import free_port
 from tests.support import Api
+from web.app import create_app
+from web.serving import uvicorn_config
 
 TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from schema import console
 from tests.served import ROOT, Served, create_user, serve
 from tests.support import Api
+from web import console
 
 CHROMIUM = Path("/usr/bin/chromium")
 # `make screenshot` sets it to docs/console.png; a test run writes only to its temporary folder
@@ -168,7 +168,7 @@ def test_a_moderator_signs_in_and_runs_the_queue_in_chromium(tmp_path: Path) -> 
     sync_playwright = _browser_or_skip()
     with serve(tmp_path) as served, sync_playwright() as playwright:
         page_html = httpx.get(f"{served.url}/graphql", headers={"Accept": "text/html"}).text
-        assert "moderators' console" in page_html, "is schema.console wired into schema/http.py?"
+        assert "moderators' console" in page_html, "is web.console wired into web/graphql_http.py?"
         create_user(served, *MODERATOR, "MODERATOR")
         comment = _a_reported_comment(served)
         browser = playwright.chromium.launch(
@@ -243,8 +243,6 @@ def test_a_moderator_signs_in_and_runs_the_queue_in_chromium(tmp_path: Path) -> 
 
             # a tab run unchanged acts on nothing: its ids are placeholders
             page.locator(".graphiql-tab", has_text="Amend").click()
-            # as a person does: run once the tab's document is in the editor (GraphiQL sends
-            # the previous tab's operation name when Run follows the click at once)
             page.locator(".graphiql-query-editor", has_text="mutation Amend").wait_for()
             with page.expect_response(
                 lambda r: r.request.method == "POST" and "Amend" in (r.request.post_data or "")

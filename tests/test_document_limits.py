@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from schema.schema import schema
-from schema.viewer_overlay import Planner
-from service.app import create_app
 from service.config import ConfigError, Settings, load_settings
 from service.models import Role
 from tests.support import Api
+from web.app import create_app
+from web.viewer_overlay import Planner
 
 # the CPU a refusal may take in these tests: ten times what it takes (a few milliseconds
 # each), far below what expanding the fragments took

@@ -5,9 +5,9 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
 from service.config import Settings
 from tests.support import Api
+from web.app import create_app
 
 
 async def test_healthz_answers_while_the_process_runs(api: Api) -> None:

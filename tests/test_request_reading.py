@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from schema.requests import PersistedQueries
 from tests.served import Served, serve
 from tests.support import Api
+from web.operations import PersistedQueries
 
 
 def persisted(query: str | None, digest: str) -> dict[str, Any]:

@@ -21,6 +21,14 @@ const LOGIN = `mutation ConsoleLogin($input: LoginInput!) {
   }
 }`;
 const ME = "query ConsoleViewer { me { displayName role } }";
+
+// GraphiQL 3.9 can send the previous tab's operationName when Run follows a tab switch at
+// once; a name the document does not define is dropped, so its one operation runs.
+const withOwnOperation = (params) => {
+  const name = params.operationName;
+  const defined = name && new RegExp(`\\b(query|mutation|subscription)\\s+${name}\\b`).test(params.query);
+  return name && !defined ? { ...params, operationName: undefined } : params;
+};
 const LOGOUT = "mutation ConsoleLogout { logout }";
 
 const firstError = (result) => result.errors?.[0]?.message;
@@ -112,7 +120,7 @@ function Console() {
   };
 
   const fetcher = useCallback(
-    (params, options) => post(endpoint, params, options?.headers || {}),
+    (params, options) => post(endpoint, withOwnOperation(params), options?.headers || {}),
     [],
   );
 

@@ -14,7 +14,7 @@ from schema.audience import (
     viewer_is_staff,
 )
 from schema.context import Info
-from schema.public_cache import note_article, note_lagging
+from schema.freshness import note_article, note_lagging
 from schema.types.comments import CommentConnection
 from service import articles, commenting, curation, models, ranking, threads
 

@@ -16,7 +16,7 @@ from schema.audience import (
     viewer_is_staff,
 )
 from schema.context import Info
-from schema.public_cache import note_comment, note_lagging
+from schema.freshness import note_comment, note_lagging
 from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
 from service import comments, curation, models, threads, visibility

@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema.audience import Audience, audience
-from schema.public_cache import note_until
+from schema.freshness import note_until
 from service import coverage
 
 strawberry.enum(coverage.CoverageLevel, name="CoverageLevel")

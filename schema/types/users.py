@@ -7,7 +7,7 @@ import strawberry
 
 from schema.audience import Audience, audience, public_field, self_field
 from schema.context import Info
-from schema.public_cache import note_epoch, note_uncovered
+from schema.freshness import note_epoch, note_uncovered
 from service import accounts, entitlements, ignores, models, profiles, sessions, threads
 
 if TYPE_CHECKING:

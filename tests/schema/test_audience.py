@@ -15,14 +15,14 @@ from graphql import GraphQLNonNull, GraphQLObjectType
 
 from schema.audience import CARRIED, Audience, field_audiences, public_field, viewer_field
 from schema.context import Info
-from schema.public_cache import note_article
+from schema.freshness import note_article
 from schema.schema import schema as served_schema
 from schema.types.articles import ArticleType
 from service import articles
-from service.app import create_app
 from service.config import Settings
 from service.models import Article
 from tests.support import Api
+from web.app import create_app
 
 GRAPHQL = served_schema._schema
 ROOTS = {"Query", "Mutation", "Subscription"}

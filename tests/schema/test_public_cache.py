@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import create_app
 from service.clock import clock, now
 from service.config import RateLimit, Settings
 from service.models import Role
 from tests.schema.moderation.helpers import report, set_commenting
 from tests.support import Api, post_comment
+from web.app import create_app
 
 THREAD = """
 query Thread($id: ID!) {

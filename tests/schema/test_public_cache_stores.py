@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from schema.public_cache import CacheDeps, MemoryStore, PublicCache, cache_key
+from schema.freshness import CacheDeps
 from service.shared_reads import SharedReads
 from tests.support import Api
+from web.public_cache import MemoryStore, PublicCache, cache_key
 
 REDIS_URL = os.environ.get("BTL_TEST_REDIS_URL")
 ARTICLE = '{ article(id: "story-1") { commentCount } }'

@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from schema.schema import schema
-from schema.viewer_overlay import Planner, Templates
-from service.app import create_app
 from service.clock import clock
 from service.config import RateLimit, Settings
 from service.models import Role
@@ -20,6 +18,8 @@ from tests.conftest import SqlCounter
 from tests.schema.moderation.helpers import BAN, SUSPEND, report, set_commenting
 from tests.schema.reader.helpers import recommend, set_mode
 from tests.support import Api, Person, post_comment
+from web.app import create_app
+from web.viewer_overlay import Planner, Templates
 
 # aliases, a fragment, the viewer fields at two depths, and two articles at once
 THREAD = """

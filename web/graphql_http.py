@@ -21,24 +21,13 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from schema import websocket as sockets
 from schema.audience import Audience, DocumentAudiences
-from schema.console import console_page
 from schema.context import Context
+from schema.freshness import CacheDeps, noting
 from schema.loaders import Loaders
 from schema.permissions import OUTSIDE_SCOPES
-from schema.public_cache import CacheDeps, PublicCache, cache_key, noting
-from schema.requests import (
-    Operation,
-    PersistedQueries,
-    bearer_token,
-    client_address,
-    read_operation,
-    refuse,
-)
 from schema.schema import BtlSchema
 from schema.unavailable import is_unavailable
-from schema.viewer_overlay import Plan, Planner, Templates, fill
 from service import api_keys, sessions
 from service.accounts import is_staff
 from service.api_keys import ApiKeyCaller
@@ -47,6 +36,18 @@ from service.errors import DomainError
 from service.live import LiveConnection, LiveConnections
 from service.models import User
 from service.runtime import Runtime
+from web import websocket as sockets
+from web.console import console_page
+from web.operations import (
+    Operation,
+    PersistedQueries,
+    bearer_token,
+    client_address,
+    read_operation,
+    refuse,
+)
+from web.public_cache import PublicCache, cache_key
+from web.viewer_overlay import Plan, Planner, Templates, fill
 
 logger = logging.getLogger("btl.http")
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
@@ -96,7 +97,7 @@ class GraphQLView(GraphQL[Context, None]):
     websocket_adapter_class = sockets.SocketAdapter
 
     def __init__(self, runtime: Runtime, public_cache: PublicCache, **kwargs: Any) -> None:
-        # a socket's operations are counted in schema/websocket.py, under a BTL_ limit
+        # a socket's operations are counted in web/websocket.py, under a BTL_ limit
         super().__init__(max_subscriptions_per_connection=None, **kwargs)
         self.runtime = runtime
         self.live = LiveConnections(runtime.settings.ws_session_check_seconds)

@@ -5,7 +5,7 @@ uvicorn waits for a request's headers forever and buffers them without bound, so
 open connections and send a header byte now and then hold every connection (slowloris), and
 one that sends an endless header holds memory. Here a head has BTL_READ_TIMEOUT_SECONDS to
 arrive, counted from the connection or from the request's first byte, and at most
-MAX_HEAD_BYTES; the body has the same time again (schema/requests.py).
+MAX_HEAD_BYTES; the body has the same time again (web/operations.py).
 """
 
 from __future__ import annotations

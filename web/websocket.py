@@ -1,6 +1,6 @@
 """The websocket side of /graphql: who a socket signs in as, and the limits it runs under.
 
-HTTP refuses abusive documents in schema/requests.py and the limit extensions; strawberry
+HTTP refuses abusive documents in web/operations.py and the limit extensions; strawberry
 runs a socket's operations through `Schema.stream`, which skips the first and ignores a
 refusal the cost extension makes (it sets a result that subscribe() never reads), and an
 error raised while parsing escapes it as a traceback. `stream_within_limits` puts the

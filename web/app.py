@@ -1,7 +1,7 @@
-"""The ASGI application: /graphql, /healthz, /readyz, and the database lifespan.
+"""The ASGI application: /graphql, /healthz, /readyz, the webhooks, and the lifespan.
 
-This module is the composition root: it mounts the GraphQL view from `schema/`.
-The domain modules beside it never import `schema` or strawberry.
+This module is the composition root, where the domain (`service/`), the schema (`schema/`)
+and the HTTP edge (`web/`) meet; `service/` imports nothing from the other two.
 """
 
 from __future__ import annotations
@@ -44,18 +44,16 @@ def readiness_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JS
     return readyz
 
 
-
-
 def create_app(
     settings: Settings, *, manage_database: bool = True, query: type | None = None
 ) -> Starlette:
     """Build the app; `manage_database=False` leaves Tortoise to the caller, and `query`
     replaces the schema's Query type (both for tests)."""
-    from schema.console import console_routes
-    from schema.http import GraphQLView
-    from schema.public_cache import MemoryStore, PublicCache, RedisStore
     from schema.schema import build_schema
-    from schema.webhooks import entitlements_webhook
+    from web.console import console_routes
+    from web.graphql_http import GraphQLView
+    from web.public_cache import MemoryStore, PublicCache, RedisStore
+    from web.webhooks import entitlements_webhook
 
     runtime = Runtime.from_settings(settings)
     queue_size = settings.ws_queue_events

@@ -7,7 +7,7 @@ the delayed ACK, ~40 ms (Kludex/uvicorn#3149). Binding with IPPROTO_TCP keeps TC
 
 uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1
 (or from FORWARDED_ALLOW_IPS), which would let a local client pick the address the rate
-limits count. Only BTL_TRUSTED_PROXIES decides that (schema/requests.py `client_address`).
+limits count. Only BTL_TRUSTED_PROXIES decides that (web/operations.py `client_address`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from service.config import Settings
-from service.request_head import BoundedHeadProtocol
+from web.request_head import BoundedHeadProtocol
 
-APP = "service.app:create_app_from_environment"
+APP = "web.app:create_app_from_environment"
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
