@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 
@@ -15,17 +15,12 @@ from service.live import LiveConnection
 from service.models import User
 from service.runtime import Runtime
 
-if TYPE_CHECKING:
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.websockets import WebSocket
-
 
 @dataclass
 class Context:
     runtime: Runtime
-    request: Request | WebSocket
-    response: Response | WebSocket | None
+    # the HTTP request or the websocket it came on: the HTTP edge's (resolvers never read it)
+    connection: Any
     viewer: User | None
     session_id: int | None
     client_address: str

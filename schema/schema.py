@@ -33,12 +33,12 @@ from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
 from schema.queries_reader import ReaderQueries
 from schema.queries_threads import ThreadQueries
+from schema.streams import Stream, stream_within_limits
 from schema.subscriptions import CommentSubscriptions
 from schema.subscriptions_notifications import NotificationSubscriptions
 from schema.unavailable import MaskUnexpectedErrors
 from service.config import Settings
 from service.errors import DomainError
-from web.websocket import Stream, stream_within_limits
 
 logger = logging.getLogger("btl.graphql")
 

@@ -662,3 +662,16 @@ class WordList(Model):
 
     class Meta:
         table = "word_lists"
+
+
+class PersistedQuery(Model):
+    """A document registered by its SHA-256 (Apollo's automatic persisted queries), kept
+    where every worker and instance finds it."""
+
+    digest = fields.CharField(primary_key=True, max_length=64)
+    query = fields.TextField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "persisted_queries"
+        indexes = (Index(fields=("created_at",), name="persisted_queries_age_idx"),)

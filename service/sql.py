@@ -23,8 +23,13 @@ def marks(count: int) -> str:
     return ", ".join(["{}"] * count)
 
 
+def dialect() -> str:
+    """"sqlite" or "postgres"."""
+    return str(connections.get("default").capabilities.dialect)
+
+
 def _render(template: str, count: int) -> str:
-    return _rendered(template, count, connections.get("default").capabilities.dialect)
+    return _rendered(template, count, dialect())
 
 
 @lru_cache(maxsize=1024)

@@ -23,6 +23,7 @@ POSTGRES_URL = os.environ.get("BTL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("BTL_TEST_REDIS_URL")
 
 TABLES = (
+    "persisted_queries",
     "recommendation_changes",
     "recommendations",
     "ignores",

@@ -12,9 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
+from service import persisted_queries
+from service.clock import clock
+from service.config import Settings
 from tests.served import Served, serve
 from tests.support import Api
-from web.operations import PersistedQueries
+from web.app import create_app
+from web.persisted import PersistedQueries
 
 
 def persisted(query: str | None, digest: str) -> dict[str, Any]:
@@ -39,18 +43,57 @@ async def test_a_persisted_query_over_the_document_limit_is_not_kept(api: Api) -
     assert by_hash.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
 
-def test_persisted_queries_are_bounded_in_bytes() -> None:
+async def test_persisted_queries_are_bounded_in_bytes_in_each_process(api: Api) -> None:
     store = PersistedQueries(max_bytes=100_000)
     queries = [f"{{ me {{ id }} }} # {n:05d}" + " " * 10_000 for n in range(50)]
 
     for query in queries:
         digest = hashlib.sha256(query.encode()).hexdigest()
-        assert store.resolve(query, persisted(query, digest)["extensions"]) == query
+        assert await store.resolve(query, persisted(query, digest)["extensions"]) == query
 
     assert store.size <= 100_000
-    assert 5 <= len(store.queries) < 10
+    assert 5 <= len(store.recent) < 10
     newest = hashlib.sha256(queries[-1].encode()).hexdigest()
-    assert store.resolve(None, persisted(None, newest)["extensions"]) == queries[-1]
+    assert await store.resolve(None, persisted(None, newest)["extensions"]) == queries[-1]
+
+
+async def test_persisted_queries_keep_the_newest_documents_in_the_database(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(persisted_queries, "MAX_DOCUMENTS", 3)
+    queries = [f"{{ me {{ id }} }} # {n}" for n in range(5)]
+    for query in queries:
+        await PersistedQueries().resolve(query, persisted(query, _digest(query))["extensions"])
+        clock.advance(1)
+
+    kept = [await persisted_queries.find(_digest(q)) for q in queries]
+
+    assert kept == [None, None, *queries[2:]]
+
+
+async def test_a_query_persisted_through_one_worker_is_served_by_another(
+    api: Api, database_url: str
+) -> None:
+    # given a document registered through one process (its own app and memory)
+    query = "query Count { article(id: \"story-1\") { commentCount } }"
+    registered = await api.client.post("/graphql", json=persisted(query, _digest(query)))
+    other = create_app(Settings(database_url=database_url), manage_database=False)
+    transport = httpx.ASGITransport(app=other, client=("203.0.113.8", 50000))
+
+    # when another worker, which has never seen it, is asked by hash alone
+    async with httpx.AsyncClient(transport=transport, base_url="http://btl.test") as client:
+        by_hash = await client.get(
+            "/graphql",
+            params={"extensions": json.dumps(persisted(None, _digest(query))["extensions"])},
+        )
+
+    # then it answers it
+    assert registered.json() == {"data": {"article": {"commentCount": 0}}}
+    assert by_hash.json() == {"data": {"article": {"commentCount": 0}}}
+
+
+def _digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
 
 
 def nested(levels: int) -> str:

@@ -10,38 +10,27 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from schema.schema import build_schema
 from service import db, events, job_kinds, jobs, mail
 from service.config import Settings
 from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.readiness import Readiness
 from service.redis_outage import redis_client
 from service.runtime import Runtime
-
-logger = logging.getLogger("btl")
-
-
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
-
-
-def readiness_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def readyz(request: Request) -> JSONResponse:
-        problem = await readiness.problem()
-        if problem is None:
-            return JSONResponse({"status": "ok"})
-        logger.warning("not ready: %s", problem)
-        return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
-
-    return readyz
+from web import health
+from web.console import console_routes
+from web.graphql_http import GraphQLHTTP
+from web.persisted import PersistedQueries
+from web.public_cache import MemoryStore, PublicCache, RedisStore
+from web.webhooks import entitlements_webhook
+from web.websocket import GraphQLWebSocket
 
 
 def create_app(
@@ -49,12 +38,6 @@ def create_app(
 ) -> Starlette:
     """Build the app; `manage_database=False` leaves Tortoise to the caller, and `query`
     replaces the schema's Query type (both for tests)."""
-    from schema.schema import build_schema
-    from web.console import console_routes
-    from web.graphql_http import GraphQLView
-    from web.public_cache import MemoryStore, PublicCache, RedisStore
-    from web.webhooks import entitlements_webhook
-
     runtime = Runtime.from_settings(settings)
     queue_size = settings.ws_queue_events
     events.use(
@@ -87,13 +70,12 @@ def create_app(
             if manage_database:
                 await db.stop()
 
+    schema = build_schema(settings) if query is None else build_schema(settings, query)
     store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore(64 * 1024 * 1024)
-    graphql = GraphQLView(
-        runtime,
-        PublicCache(store, runtime.shared),
-        schema=build_schema(settings) if query is None else build_schema(settings, query),
-        graphql_ide="graphiql",
+    graphql_http = GraphQLHTTP(
+        runtime, schema, PublicCache(store, runtime.shared), PersistedQueries()
     )
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
     middleware = []
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(
@@ -108,15 +90,10 @@ def create_app(
     app = Starlette(
         middleware=middleware,
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route(
-                "/readyz",
-                readiness_endpoint(
-                    Readiness(redis_client(settings.redis_url) if settings.redis_url else None)
-                ),
-            ),
+            Route("/graphql", graphql_http, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLWebSocket(runtime, schema)),
+            Route("/healthz", health.healthz),
+            Route("/readyz", health.readyz(Readiness(redis))),
             Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,
         ],

@@ -1,104 +1,34 @@
-"""Reading a GraphQL request before strawberry does: refuse what no client should send,
-resolve Apollo persisted queries, and say who is asking from where."""
+"""Reading a GraphQL operation from an HTTP request: refuse what no client should send
+(413, 415, 408, 400 with a JSON reason), resolve persisted queries, and keep the rest as an
+`Operation` to answer."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import ipaddress
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
-from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
+
+from web.persisted import PersistedQueries
+from web.responses import refuse, wants_graphql_response
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operation:
-    request: Request  # the request strawberry will run (with a persisted query filled in)
-    query: str
+    request: Request
+    query: str  # with a persisted query filled in
     operation_name: str | None
-    variables: Any
+    variables: dict[str, Any] | None
+    graphql_response: bool  # answer as application/graphql-response+json
 
-
-def refuse(status: int, message: str, code: str | None = None) -> JSONResponse:
-    error: dict[str, Any] = {"message": message}
-    if code:
-        error["extensions"] = {"code": code}
-    return JSONResponse({"errors": [error]}, status_code=status)
-
-
-def client_address(connection: HTTPConnection, trusted_proxies: frozenset[str]) -> str:
-    """The peer address, or X-Forwarded-For's nearest untrusted hop behind trusted proxies."""
-    peer = connection.client.host if connection.client else "unknown"
-    if peer not in trusted_proxies:
-        return peer
-    forwarded = [hop.strip() for hop in connection.headers.get("x-forwarded-for", "").split(",")]
-    for hop in reversed([h for h in forwarded if h]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            break
-        if hop not in trusted_proxies:
-            return hop
-    return peer
-
-
-def bearer_token(
-    connection: HTTPConnection, init_payload: dict[str, Any] | None = None
-) -> str | None:
-    header = connection.headers.get("authorization")
-    if header is None and init_payload:
-        value = init_payload.get("authorization") or init_payload.get("Authorization")
-        header = value if isinstance(value, str) else None
-    if header and header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
-    return None
-
-
-class PersistedQueries:
-    """Apollo's automatic persisted queries: documents by SHA-256, in an LRU bounded in bytes.
-
-    Only documents within BTL_MAX_DOCUMENT_CHARS reach it (read_operation checks first)."""
-
-    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.queries: OrderedDict[str, str] = OrderedDict()
-
-    def resolve(self, query: str | None, extensions: Any) -> str | Response | None:
-        """The query to run, a refusal, or None when the request uses no persisted query."""
-        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
-        if not isinstance(persisted, dict):
-            return query
-        digest = persisted.get("sha256Hash")
-        if not isinstance(digest, str):
-            return refuse(400, "persistedQuery needs a sha256Hash.")
-        if query is None:
-            known = self.queries.get(digest)
-            if known is None:  # the client sends the full query next (the APQ round trip)
-                return refuse(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
-            self.queries.move_to_end(digest)
-            return known
-        if hashlib.sha256(query.encode()).hexdigest() != digest:
-            return refuse(400, "provided sha does not match query", "INVALID_PERSISTED_QUERY")
-        if digest not in self.queries:
-            self.queries[digest] = query
-            self.size += _footprint(digest, query)
-        while self.size > self.max_bytes and self.queries:
-            evicted, evicted_query = self.queries.popitem(last=False)
-            self.size -= _footprint(evicted, evicted_query)
-        return query
-
-
-def _footprint(digest: str, query: str) -> int:
-    # a str of code points < 256 takes a byte each, others 2 or 4; ~100 bytes of overhead
-    return len(digest) + len(query.encode()) + 100
+    @property
+    def media(self) -> str:
+        return "graphql-response" if self.graphql_response else "json"
 
 
 # JSON deeper than this is no GraphQL request (inputs nest a few levels); Python's decoder
@@ -130,7 +60,7 @@ def decode_json(text: str | bytes, what: str) -> Any | Response:
     return too_deep if nests_deeper(value, MAX_JSON_DEPTH) else value
 
 
-async def _read_body(request: Request, limit: int, seconds: float) -> bytes | Response:
+async def read_body(request: Request, limit: int, seconds: float) -> bytes | Response:
     """The body, or a refusal once it grows past `limit` bytes (never buffered past that) or
     has not all arrived after `seconds` (a client trickling it holds a connection)."""
     too_large = refuse(
@@ -175,12 +105,12 @@ async def read_operation(
     read_timeout_seconds: float,
     persisted: PersistedQueries,
 ) -> Operation | Response | None:
-    """The operation asked for, or a refusal; None lets strawberry answer (e.g. the console)."""
+    """The operation asked for, or a refusal; None: a GET that asks for none (the console)."""
     if request.method == "POST":
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in JSON_TYPES:
             return refuse(415, "POST a JSON body with Content-Type: application/json.")
-        body = await _read_body(request, max_body_bytes, read_timeout_seconds)
+        body = await read_body(request, max_body_bytes, read_timeout_seconds)
         if isinstance(body, Response):
             return body
         payload = decode_json(body, "The request body")
@@ -215,22 +145,9 @@ async def read_operation(
             "(BTL_MAX_DOCUMENT_CHARS).",
             "LIMIT_EXCEEDED",
         )
-    resolved = persisted.resolve(query, extensions)
+    resolved = await persisted.resolve(query, extensions)
     if isinstance(resolved, Response):
         return resolved
     if resolved is None:
         return refuse(400, "The request has no query string.")
-    if request.method == "POST":
-        # strawberry reads the body from here: the one read, or with the persisted query
-        assert isinstance(body, bytes)
-        request._body = body
-        if resolved is not query:
-            payload["query"] = resolved
-            request._body = json.dumps(payload).encode()
-        run_request = request
-    else:
-        payload["query"] = resolved
-        scope = dict(request.scope)
-        scope["query_string"] = urlencode(payload).encode()
-        run_request = Request(scope, request.receive)
-    return Operation(run_request, resolved, name, variables)
+    return Operation(request, resolved, name, variables, wants_graphql_response(request))

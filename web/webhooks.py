@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from service import subscriptions_sync
 from service.errors import InvalidInput
 from service.runtime import Runtime
-from web.operations import _read_body as read_body  # the same bounded read as /graphql
+from web.operations import read_body  # the same bounded read as /graphql
 
 logger = logging.getLogger("btl.webhooks")
 MAX_DELIVERY_ID = 255

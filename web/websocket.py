@@ -1,22 +1,18 @@
-"""The websocket side of /graphql: who a socket signs in as, and the limits it runs under.
+"""The websocket side of /graphql: who a socket signs in as, and closing it when that ends.
 
-HTTP refuses abusive documents in web/operations.py and the limit extensions; strawberry
-runs a socket's operations through `Schema.stream`, which skips the first and ignores a
-refusal the cost extension makes (it sets a result that subscribe() never reads), and an
-error raised while parsing escapes it as a traceback. `stream_within_limits` puts the
-size and subscription caps in front of it and turns every refusal into the protocol's
-`error` message; uvicorn closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
+The limits a socket's operations run under are the schema's (schema/streams.py); uvicorn
+closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from contextlib import aclosing, suppress
+from collections.abc import AsyncGenerator
+from contextlib import suppress
 from typing import Any
 
-from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketState
-from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -25,13 +21,15 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
-from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.unset import UNSET, UnsetType
 
-from schema.checked_document import limit_error
 from schema.context import Context
 from schema.loaders import Loaders
+from schema.schema import BtlSchema
 from service import sessions
-from service.live import CloseSocket, LiveConnection
+from service.live import CloseSocket, LiveConnection, LiveConnections
+from service.runtime import Runtime
+from web.callers import NOBODY, context_for
 
 Stream = AsyncGenerator[Any, None]
 UNAUTHORIZED = (4401, "Unauthorized")
@@ -51,7 +49,7 @@ def _credentials(websocket: WebSocket, init_payload: dict[str, Any]) -> object:
 async def sign_in(context: Context) -> None:
     """No credentials: anonymous. Credentials that are not a live bearer token: refused,
     never quietly anonymous."""
-    websocket = context.request
+    websocket = context.connection
     assert isinstance(websocket, WebSocket) and context.live is not None
     credentials = _credentials(websocket, context.connection_params or {})
     if credentials is None:
@@ -109,80 +107,29 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self.websocket.close(*UNAUTHORIZED)
 
 
-def _refusal(query: str | None, live: LiveConnection, context: Context) -> GraphQLError | None:
-    settings = context.runtime.settings
-    if query is not None and len(query) > settings.max_document_chars:
-        return limit_error(
-            f"The document has {len(query)} characters; the limit is "
-            f"{settings.max_document_chars} (BTL_MAX_DOCUMENT_CHARS)."
-        )
-    per_connection = settings.ws_max_subscriptions_per_connection
-    if live.subscriptions >= per_connection:
-        return limit_error(
-            f"This connection already runs {per_connection} subscriptions "
-            "(BTL_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION)."
-        )
-    if live.registry.subscriptions >= settings.ws_max_subscriptions:
-        return limit_error(
-            f"This server already runs {settings.ws_max_subscriptions} subscriptions "
-            "(BTL_WS_MAX_SUBSCRIPTIONS); try again later.",
-            "UNAVAILABLE",
-        )
-    return None
+class GraphQLWebSocket(GraphQL[Context, None]):
+    """Strawberry's websocket protocols (graphql-transport-ws and graphql-ws) on /graphql,
+    with one context for a socket's life: who it is comes at connection_init."""
 
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = SocketAdapter
 
-def _as_limit(error: GraphQLError, context: Context) -> GraphQLError:
-    if isinstance(error, GraphQLSyntaxError) and "tokens. Parsing aborted" in error.message:
-        limit = context.runtime.settings.max_tokens
-        return limit_error(f"The document has more than {limit} tokens (BTL_MAX_TOKENS).")
-    return error
+    def __init__(self, runtime: Runtime, schema: BtlSchema) -> None:
+        # a socket's operations are counted in stream_within_limits, under a BTL_ limit
+        super().__init__(schema, max_subscriptions_per_connection=None)
+        self.runtime = runtime
+        self.live = LiveConnections(runtime.settings.ws_session_check_seconds)
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        websocket = WebSocket(scope, receive, send)
+        live = LiveConnection(socket_closer(websocket), self.live)
+        context = context_for(self.runtime, websocket, NOBODY, live=live)
+        try:
+            await self.run(websocket, context=context)
+        finally:
+            self.live.forget(live)
 
-def _is_refusal(result: Any) -> bool:
-    """A request error, as HTTP means it: no data, and no error belongs to a field."""
-    return (
-        isinstance(result, ExecutionResult)
-        and result.data is None
-        and bool(result.errors)
-        and all(e.path is None for e in result.errors or ())
-    )
-
-
-async def stream_within_limits(
-    run: Callable[[], Awaitable[Stream]], query: str | None, context: Any
-) -> Stream:
-    """`Schema.stream` for a socket's operation, within the socket's limits."""
-    live: LiveConnection | None = getattr(context, "live", None)
-    if live is None:  # not from a socket
-        return await run()
-    return _guarded(run, query, live, context)
-
-
-async def _guarded(
-    run: Callable[[], Awaitable[Stream]], query: str | None, live: LiveConnection, context: Context
-) -> Stream:
-    refusal = _refusal(query, live, context)
-    if refusal is not None:
-        yield PreExecutionError(data=None, errors=[refusal])
-        return
-    # counted from the first read to the close: strawberry reads a stream at once
-    live.subscriptions += 1
-    live.registry.subscriptions += 1
-    try:
-        async with aclosing(await run()) as source:
-            try:
-                first = await anext(source)
-            except StopAsyncIteration:
-                return
-            except GraphQLError as error:  # raised while parsing (strawberry lets it escape)
-                yield PreExecutionError(data=None, errors=[_as_limit(error, context)])
-                return
-            if _is_refusal(first) and not isinstance(first, PreExecutionError):
-                yield PreExecutionError(data=None, errors=first.errors)
-                return
-            yield first
-            async for result in source:
-                yield result
-    finally:
-        live.subscriptions -= 1
-        live.registry.subscriptions -= 1
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        await sign_in(context)
+        return UNSET

@@ -238,7 +238,14 @@ async def test_a_pending_comment_reaches_only_its_authors_and_staffs_live_update
 
     async def subscribe(person: Person | None) -> Any:
         viewer = await User.get(id=int(person.id)) if person else None
-        context = Context(runtime, None, None, viewer, None, "test", Loaders(viewer))  # type: ignore[arg-type]
+        context = Context(
+            runtime=runtime,
+            connection=None,
+            viewer=viewer,
+            session_id=None,
+            client_address="test",
+            loaders=Loaders(viewer),
+        )
         stream = await schema.subscribe(LIVE, context_value=context)
         return stream
 
