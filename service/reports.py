@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import comment_status, comments, events, moderation_log, statements
+from service import comment_status, comments, events, moderation_log, statements, threads
 from service.clock import now
 from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
 from service.models import (
@@ -28,7 +28,7 @@ from service.models import (
 )
 from service.runtime import Runtime
 from service.text import clean_text
-from service.threads import Page, after_filter, check_first, keyset_page
+from service.threads import Page, after_filter, keyset_page
 
 MAX_NOTE = 1000
 
@@ -141,22 +141,6 @@ async def open_reasons(comment_ids: list[int]) -> list[list[ReportReason]]:
 
 
 async def first_pages(comment_ids: list[int], *, first: int) -> dict[int, Page[Report]]:
-    """The first page of reports of each comment, oldest first, in one query (a window per
-    comment): the moderation queue shows them for every item."""
-    check_first(first)
-    ids = ",".join(str(int(comment_id)) for comment_id in comment_ids)  # ints only: safe inline
-    rows: list[Report] = await Report.raw(
-        "SELECT * FROM ("
-        " SELECT r.*, ROW_NUMBER() OVER ("
-        "  PARTITION BY r.comment_id ORDER BY r.created_at, r.id) AS position_in_comment"
-        f" FROM reports r WHERE r.comment_id IN ({ids})"
-        f") ranked WHERE position_in_comment <= {first + 1}"
-        " ORDER BY comment_id, created_at, id"
-    )
-    grouped: dict[int, list[Report]] = defaultdict(list)
-    for row in rows:
-        grouped[row.comment_id].append(row)
-    return {
-        comment_id: Page(grouped[comment_id][:first], len(grouped[comment_id]) > first)
-        for comment_id in comment_ids
-    }
+    """The first page of reports of each comment, oldest first, in one query: the
+    moderation queue shows them for every item."""
+    return await threads.first_pages(Report, "comment_id", comment_ids, first=first)

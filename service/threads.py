@@ -162,29 +162,37 @@ async def replies(
     return await keyset_page(query, "created_at", "id", first=first)
 
 
+async def first_pages(
+    model: type[M], owner_column: str, owner_ids: list[int], *, first: int, where: str = ""
+) -> dict[int, Page[M]]:
+    """The first page (oldest first) of `model`'s rows under each owner, in one query: a
+    window per owner. `where` is an SQL condition on the rows (aliased `c`, as the
+    visibility rule is written), its values inlined: ints only."""
+    check_first(first)
+    ids = ",".join(str(int(owner_id)) for owner_id in owner_ids)  # ints only: safe inline
+    rows: list[M] = await model.raw(
+        "SELECT * FROM ("
+        " SELECT c.*, ROW_NUMBER() OVER ("
+        f"  PARTITION BY c.{owner_column} ORDER BY c.created_at, c.id) AS position_in_owner"
+        f" FROM {model._meta.db_table} c WHERE c.{owner_column} IN ({ids}) {where}"
+        f") ranked WHERE position_in_owner <= {first + 1}"
+        f" ORDER BY {owner_column}, created_at, id"
+    )
+    grouped: dict[int, list[M]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, owner_column)].append(row)
+    return {
+        owner_id: Page(grouped[owner_id][:first], len(grouped[owner_id]) > first)
+        for owner_id in owner_ids
+    }
+
+
 async def first_replies(
     parent_ids: list[int], *, first: int, staff: bool, viewer_id: int | None = None
 ) -> dict[int, Page[Comment]]:
-    """The first page of replies under each parent, in one query (a window per parent)."""
-    check_first(first)
+    """The first page of replies under each parent, as the viewer may see them."""
     visible = ""
     if not staff:
         condition, shown_to = reader_visible_sql(viewer_id)
         visible = "AND " + condition.format(*(int(v) for v in shown_to))  # ints: safe inline
-    ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
-    rows: list[Comment] = await Comment.raw(
-        "SELECT * FROM ("
-        " SELECT c.*, ROW_NUMBER() OVER ("
-        "  PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS position_in_parent"
-        f" FROM comments c WHERE c.parent_id IN ({ids}) {visible}"
-        f") ranked WHERE position_in_parent <= {first + 1}"
-        " ORDER BY parent_id, created_at, id"
-    )
-    grouped: dict[int, list[Comment]] = defaultdict(list)
-    for row in rows:
-        assert row.parent_id is not None
-        grouped[row.parent_id].append(row)
-    return {
-        parent_id: Page(grouped[parent_id][:first], len(grouped[parent_id]) > first)
-        for parent_id in parent_ids
-    }
+    return await first_pages(Comment, "parent_id", parent_ids, first=first, where=visible)
