@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -25,6 +25,7 @@ from service.threads import Page
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+W = TypeVar("W")
 
 
 def _loader(load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
@@ -133,3 +134,12 @@ class Loaders:
     @cached_property
     def legal(self) -> LegalLoaders:
         return LegalLoaders()
+
+
+async def related(loader: DataLoader[Any, Any], key: Any, wrap: Callable[..., W]) -> W | None:
+    """The object a row points at (`key`, null for none), loaded in the request's batch and
+    wrapped in its GraphQL type; None when there is none."""
+    if key is None:
+        return None
+    found = await loader.load(key)
+    return wrap(model=found) if found is not None else None

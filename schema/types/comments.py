@@ -17,6 +17,7 @@ from schema.audience import (
 )
 from schema.context import Info
 from schema.freshness import note_comment, note_lagging
+from schema.loaders import related
 from schema.types.pagination import PageInfo, page_info
 from schema.types.users import UserType, user_or_none
 from service import comments, curation, models, threads, visibility
@@ -44,9 +45,7 @@ class CommentRevisionType:
 
     @strawberry.field(description="Who replaced it: the author, or the moderator who amended it.")
     async def replaced_by(self, info: Info) -> UserType | None:
-        if self.model.replaced_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.replaced_by_id))
+        return await related(info.context.loaders.user_by_id, self.model.replaced_by_id, UserType)
 
 
 @strawberry.type(name="Comment")
@@ -88,10 +87,7 @@ class CommentType:
 
     @public_field
     async def parent(self, info: Info) -> CommentType | None:
-        if self.model.parent_id is None:
-            return None
-        parent = await info.context.loaders.comment_by_id.load(self.model.parent_id)
-        return CommentType(model=parent) if parent else None
+        return await related(info.context.loaders.comment_by_id, self.model.parent_id, CommentType)
 
     # PUBLIC: the same for every reader; staff read every text, and an author their own
     # PENDING comment (neither ever from a shared answer)

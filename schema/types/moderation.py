@@ -7,11 +7,12 @@ import strawberry
 
 from schema.audience import Audience, audience
 from schema.context import Info
+from schema.loaders import related
 from schema.types.articles import ArticleType
 from schema.types.comments import CommentType
 from schema.types.pagination import PageInfo, page_info
 from schema.types.reports import ReportReason
-from schema.types.users import UserType, user_or_none
+from schema.types.users import UserType
 from service import models, queue, threads
 
 if TYPE_CHECKING:
@@ -93,22 +94,15 @@ class ModerationActionType:
 
     @strawberry.field(description="Null for actions the service took by itself (AUTO_HIDE).")
     async def moderator(self, info: Info) -> UserType | None:
-        if self.model.moderator_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.moderator_id))
+        return await related(info.context.loaders.user_by_id, self.model.moderator_id, UserType)
 
     @strawberry.field
     async def comment(self, info: Info) -> CommentType | None:
-        if self.model.comment_id is None:
-            return None
-        comment = await info.context.loaders.comment_by_id.load(self.model.comment_id)
-        return CommentType(model=comment) if comment else None
+        return await related(info.context.loaders.comment_by_id, self.model.comment_id, CommentType)
 
     @strawberry.field
     async def target_user(self, info: Info) -> UserType | None:
-        if self.model.target_user_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.target_user_id))
+        return await related(info.context.loaders.user_by_id, self.model.target_user_id, UserType)
 
     @strawberry.field
     async def article(self, info: Info) -> ArticleType | None:
@@ -136,10 +130,9 @@ class ModerationActionType:
     ) -> Annotated[LegalNoticeType, strawberry.lazy("schema.types.notices")] | None:
         from schema.types.notices import LegalNoticeType
 
-        if self.model.notice_id is None:
-            return None
-        found = await info.context.loaders.legal.notice_by_id.load(self.model.notice_id)
-        return LegalNoticeType(model=found) if found else None
+        return await related(
+            info.context.loaders.legal.notice_by_id, self.model.notice_id, LegalNoticeType
+        )
 
     @strawberry.field
     async def appeal(
@@ -147,10 +140,9 @@ class ModerationActionType:
     ) -> Annotated[AppealType, strawberry.lazy("schema.types.statements")] | None:
         from schema.types.statements import AppealType
 
-        if self.model.appeal_id is None:
-            return None
-        found = await info.context.loaders.legal.appeal_by_id.load(self.model.appeal_id)
-        return AppealType(model=found) if found else None
+        return await related(
+            info.context.loaders.legal.appeal_by_id, self.model.appeal_id, AppealType
+        )
 
     @strawberry.field
     def created_at(self) -> datetime:

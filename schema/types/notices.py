@@ -8,9 +8,10 @@ import strawberry
 
 from schema.audience import Audience, audience, self_field, staff_field, viewer_is_staff
 from schema.context import Info
+from schema.loaders import related
 from schema.types.comments import CommentType
 from schema.types.pagination import PageInfo, page_info
-from schema.types.users import UserType, user_or_none
+from schema.types.users import UserType
 from service import models, notices, threads
 
 strawberry.enum(models.NoticeKind, name="NoticeKind")
@@ -178,9 +179,7 @@ class LegalNoticeType:
         "(the poster consented, or did not answer in time)."
     )
     async def decided_by(self, info: Info) -> UserType | None:
-        if self.model.decided_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.decided_by_id))
+        return await related(info.context.loaders.user_by_id, self.model.decided_by_id, UserType)
 
     @strawberry.field
     def decision_reason(self) -> str | None:

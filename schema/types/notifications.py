@@ -8,6 +8,7 @@ import strawberry
 
 from schema.audience import Audience, audience
 from schema.context import Info
+from schema.loaders import related
 from schema.types.comments import CommentType
 from schema.types.notices import LegalNoticeType
 from schema.types.pagination import PageInfo, page_info
@@ -48,31 +49,25 @@ class NotificationType:
         description="REPLY: the reply; otherwise the comment concerned, when there is one."
     )
     async def comment(self, info: Info) -> CommentType | None:
-        if self.model.comment_id is None:
-            return None
-        comment = await info.context.loaders.comment_by_id.load(self.model.comment_id)
-        return CommentType(model=comment) if comment else None
+        return await related(info.context.loaders.comment_by_id, self.model.comment_id, CommentType)
 
     @strawberry.field
     async def statement(self, info: Info) -> StatementType | None:
-        if self.model.statement_id is None:
-            return None
-        found = await info.context.loaders.legal.statement_by_id.load(self.model.statement_id)
-        return StatementType(model=found) if found else None
+        return await related(
+            info.context.loaders.legal.statement_by_id, self.model.statement_id, StatementType
+        )
 
     @strawberry.field
     async def notice(self, info: Info) -> LegalNoticeType | None:
-        if self.model.notice_id is None:
-            return None
-        found = await info.context.loaders.legal.notice_by_id.load(self.model.notice_id)
-        return LegalNoticeType(model=found) if found else None
+        return await related(
+            info.context.loaders.legal.notice_by_id, self.model.notice_id, LegalNoticeType
+        )
 
     @strawberry.field
     async def appeal(self, info: Info) -> AppealType | None:
-        if self.model.appeal_id is None:
-            return None
-        found = await info.context.loaders.legal.appeal_by_id.load(self.model.appeal_id)
-        return AppealType(model=found) if found else None
+        return await related(
+            info.context.loaders.legal.appeal_by_id, self.model.appeal_id, AppealType
+        )
 
 
 @audience(Audience.SELF)

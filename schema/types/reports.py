@@ -7,8 +7,9 @@ import strawberry
 
 from schema.audience import Audience, audience, staff_field
 from schema.context import Info
+from schema.loaders import related
 from schema.types.pagination import PageInfo, page_info
-from schema.types.users import UserType, user_or_none
+from schema.types.users import UserType
 from service import models, reports, threads
 
 if TYPE_CHECKING:
@@ -44,9 +45,7 @@ class ReportType:
 
     @staff_field(description="Moderators and admins only.")
     async def reporter(self, info: Info) -> UserType | None:
-        if self.model.reporter_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.reporter_id))
+        return await related(info.context.loaders.user_by_id, self.model.reporter_id, UserType)
 
     @strawberry.field
     def reason(self) -> ReportReason:

@@ -8,10 +8,11 @@ import strawberry
 
 from schema.audience import Audience, audience, staff_field
 from schema.context import Info
+from schema.loaders import related
 from schema.types.comments import CommentType
 from schema.types.notices import LegalNoticeType
 from schema.types.pagination import PageInfo, page_info
-from schema.types.users import UserType, user_or_none
+from schema.types.users import UserType
 from service import models, threads
 
 strawberry.enum(models.RestrictionKind, name="RestrictionKind")
@@ -70,17 +71,13 @@ class StatementType:
 
     @strawberry.field
     async def comment(self, info: Info) -> CommentType | None:
-        if self.model.comment_id is None:
-            return None
-        comment = await info.context.loaders.comment_by_id.load(self.model.comment_id)
-        return CommentType(model=comment) if comment else None
+        return await related(info.context.loaders.comment_by_id, self.model.comment_id, CommentType)
 
     @strawberry.field
     async def notice(self, info: Info) -> LegalNoticeType | None:
-        if self.model.notice_id is None:
-            return None
-        notice = await info.context.loaders.legal.notice_by_id.load(self.model.notice_id)
-        return LegalNoticeType(model=notice) if notice else None
+        return await related(
+            info.context.loaders.legal.notice_by_id, self.model.notice_id, LegalNoticeType
+        )
 
     @strawberry.field
     def created_at(self) -> datetime:
@@ -160,9 +157,7 @@ class AppealType:
 
     @staff_field(description="Moderators and admins only.")
     async def decided_by(self, info: Info) -> UserType | None:
-        if self.model.decided_by_id is None:
-            return None
-        return user_or_none(await info.context.loaders.user_by_id.load(self.model.decided_by_id))
+        return await related(info.context.loaders.user_by_id, self.model.decided_by_id, UserType)
 
     @strawberry.field
     def decision_reason(self) -> str | None:
