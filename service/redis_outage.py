@@ -15,17 +15,25 @@ from typing import Any
 
 # connect and read: a Redis that does not answer costs a request at most about this much
 REDIS_TIMEOUT_SECONDS = 2.0
+# connections per client: a burst beyond this waits its turn (at most the timeout above)
+# instead of failing, as redis-py's default pool does at 100
+REDIS_MAX_CONNECTIONS = 32
 
 logger = logging.getLogger("btl.redis")
 
 
 def redis_client(url: str) -> Any:
     """A redis-py asyncio client that gives up after REDIS_TIMEOUT_SECONDS."""
-    from redis.asyncio import Redis
+    from redis.asyncio import BlockingConnectionPool, Redis
 
-    return Redis.from_url(
-        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=REDIS_MAX_CONNECTIONS,
+        timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
     )
+    return Redis(connection_pool=pool)
 
 
 class Outage:

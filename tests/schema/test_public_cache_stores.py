@@ -80,3 +80,32 @@ async def test_memory_store_holds_tiny_answers_within_its_bound() -> None:
 
     # then: what the entries really hold stays near the bound (counting bodies alone: ~15x)
     assert held < bound * 1.5, f"{held:,} bytes held for a bound of {bound:,}"
+
+
+async def test_a_burst_beyond_the_redis_pool_waits_its_turn_instead_of_failing(
+    make_api: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not REDIS_URL:
+        pytest.skip("BTL_TEST_REDIS_URL is not set: the shared cache is not tested")
+    import asyncio
+
+    import redis
+
+    # given: signed-out readers share the cache through Redis
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    api: Api = await make_api(redis_url=REDIS_URL)  # type: ignore[operator]
+
+    # when: far more readers arrive at once than the client keeps connections to Redis
+    async with api.client:
+        answers = await asyncio.gather(
+            *(
+                api.client.get("/graphql", params={"query": ARTICLE, "variables": f'{{"n":{n}}}'})
+                for n in range(150)
+            )
+        )
+
+    # then: every one is answered, and Redis was never given up on as if it were down
+    # (redis-py's default pool refused the 101st: btl fell back to the database and warned)
+    assert [a.status_code for a in answers] == [200] * 150
+    assert [r.getMessage() for r in caplog.records if r.name == "btl.redis"] == []
+    assert {a.text for a in answers} == {'{"data":{"article":{"commentCount":0}}}'}
