@@ -94,6 +94,7 @@ async def _decide(
     resolution: ReportResolution,
     refused_from: CommentStatus | None = None,
     publish_hidden: bool = False,
+    refuse_pending: bool = False,
 ) -> Comment:
     """One moderator decision on a comment: its status, its open reports, one log line."""
     reason = clean_reason(reason)
@@ -103,6 +104,11 @@ async def _decide(
         comment = await _actionable(comment_id)
         if refused_from is not None and comment.status == refused_from:
             raise InvalidInput(f"This comment is already {refused_from.lower()}.", "commentId")
+        if refuse_pending and comment.status == CommentStatus.PENDING:
+            # publishing a held comment is an approval, logged as one (approveComment)
+            raise InvalidInput(
+                "This comment waits for approval: use approveComment.", "commentId"
+            )
         if publish_hidden and comment.status == CommentStatus.HIDDEN:
             status = CommentStatus.PUBLISHED  # hidden only by reports: the decision publishes it
         if status is not None and comment.status != status:
@@ -137,6 +143,7 @@ async def restore(moderator: User, *, comment_id: str, reason: str) -> Comment:
         status=CommentStatus.PUBLISHED,
         resolution=ReportResolution.DISMISSED,
         refused_from=CommentStatus.PUBLISHED,
+        refuse_pending=True,
     )
 
 

@@ -12,7 +12,7 @@ from schema.schema import schema
 from service.config import RateLimit
 from service.models import Role, User
 from tests.conftest import SqlCounter
-from tests.schema.moderation.helpers import REMOVE, moderate
+from tests.schema.moderation.helpers import REMOVE, RESTORE, moderate
 from tests.schema.reader.helpers import (
     THREAD,
     approve,
@@ -294,3 +294,22 @@ async def test_a_pending_reply_shows_under_its_parent_for_its_author_only(api: A
         [edge] = (await thread(api, person))["comments"]["edges"]
         assert [r["node"]["id"] for r in edge["node"]["replies"]["edges"]] == shown
         assert edge["node"]["replyCount"] == 0
+
+
+async def test_restoring_a_held_comment_is_refused_in_favour_of_approval(api: Api) -> None:
+    # given: a comment held for approval
+    author = await api.person(subscriber=True)
+    moderator = await api.person(Role.MODERATOR)
+    await set_mode(api, moderator, "PRE")
+    posted = await post_comment(api, author, "Held for now")
+
+    # when: a moderator restores it instead of approving it
+    refused = await moderate(api, moderator, RESTORE, posted["id"])
+
+    # then: refused, still held and still counting nowhere; the log has no RESTORE line
+    assert refused["__typename"] == "InvalidInput" and refused["field"] == "commentId"
+    assert "approveComment" in refused["message"]
+    assert (await comment_for(api, moderator, posted["id"]))["status"] == "PENDING"
+    assert (await thread(api, None))["commentCount"] == 0
+    log = await api.data(LOG, token=moderator.token)
+    assert [e["node"]["kind"] for e in log["moderationLog"]["edges"]] == ["SET_MODERATION_MODE"]
