@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -39,6 +40,19 @@ ModerateArticleResult = Annotated[
 
 def _comment(model: models.Comment) -> CommentType:
     return CommentType(model=model)
+
+
+CommentDecision = Callable[..., Awaitable[models.Comment]]
+
+
+async def decide_on_comment(
+    info: Info, input: ModerateCommentInput, decision: CommentDecision
+) -> ModerateCommentResult:
+    """One moderator decision on a comment (remove, restore, approve, feature...), typed."""
+    return await result_of(
+        decision(require_viewer(info), comment_id=str(input.comment_id), reason=input.reason),
+        _comment,
+    )
 
 
 def _user(model: models.User) -> UserType:
@@ -133,34 +147,19 @@ class ModerationMutations:
     async def remove_comment(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            moderation.remove(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, moderation.remove)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def restore_comment(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            moderation.restore(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, moderation.restore)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def dismiss_reports(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            moderation.dismiss_reports(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, moderation.dismiss_reports)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def suspend_user(self, info: Info, input: SuspendUserInput) -> ModerateUserResult:

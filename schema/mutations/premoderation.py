@@ -10,6 +10,7 @@ from schema.mutations.moderation import (
     ModerateArticleResult,
     ModerateCommentInput,
     ModerateCommentResult,
+    decide_on_comment,
 )
 from schema.permissions import IsAdmin, IsModerator, require_viewer
 from schema.queries_reader import WordListKind
@@ -40,34 +41,19 @@ class PremoderationMutations:
     async def approve_comment(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            premoderation.approve(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, premoderation.approve)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def feature_comment(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            curation.feature(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, curation.feature)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def unfeature_comment(
         self, info: Info, input: ModerateCommentInput
     ) -> ModerateCommentResult:
-        return await result_of(
-            curation.unfeature(
-                require_viewer(info), comment_id=str(input.comment_id), reason=input.reason
-            ),
-            _comment,
-        )
+        return await decide_on_comment(info, input, curation.unfeature)
 
     @strawberry.mutation(permission_classes=[IsModerator])
     async def set_moderation_mode(
