@@ -31,6 +31,7 @@ from schema.mutations.reader import ReaderMutations
 from schema.queries import AccountQueries
 from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
+from schema.queries_privacy import PrivacyQueries
 from schema.queries_reader import ReaderQueries
 from schema.queries_threads import ThreadQueries
 from schema.streams import Stream, stream_within_limits
@@ -43,7 +44,15 @@ from service.errors import DomainError
 logger = logging.getLogger("btl.graphql")
 
 Query = merge_types(
-    "Query", (AccountQueries, ThreadQueries, ModerationQueries, LegalQueries, ReaderQueries)
+    "Query",
+    (
+        AccountQueries,
+        ThreadQueries,
+        ModerationQueries,
+        LegalQueries,
+        ReaderQueries,
+        PrivacyQueries,
+    ),
 )
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
@@ -127,6 +136,7 @@ class BtlSchema(strawberry.Schema):
             query,
             context_value,
         )
+
 
 def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
     """The served schema; tests may give another Query (e.g. one with a throwaway field)."""

@@ -21,7 +21,6 @@ PRIVACY = {
     "Mutation.cancelAccountDeletion",
     "Mutation.deleteMyAccount",
     "Mutation.eraseUser",
-    "Query.myData",
     "User.deletionScheduledAt",
 }
 NOT_YET_SERVED: set[str] = PRIVACY
