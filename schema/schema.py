@@ -26,6 +26,7 @@ from schema.mutations.comments import CommentMutations
 from schema.mutations.legal import LegalMutations
 from schema.mutations.moderation import ModerationMutations
 from schema.mutations.premoderation import PremoderationMutations
+from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.publisher import PublisherMutations
 from schema.mutations.reader import ReaderMutations
 from schema.queries import AccountQueries
@@ -67,6 +68,7 @@ Mutation = audience(Audience.VIEWER)(
             PublisherMutations,
             ReaderMutations,
             PremoderationMutations,
+            PrivacyMutations,
         ),
     )
 )
