@@ -217,10 +217,8 @@ async def _erase_text_about(user_id: int, comment_ids: list[int], held: set[int]
         candidates += await ModerationAction.filter(comment_id__in=ids).values("id", "comment_id")
     lines = {row["id"] for row in candidates if row["comment_id"] not in held}
     for ids in _chunks(lines):
-        await (
-            ModerationAction.filter(id__in=ids)
-            .exclude(reason=ERASED_TEXT, previous_body=None, new_body=None)
-            .update(reason=ERASED_TEXT, previous_body=None, new_body=None)
+        await ModerationAction.filter(id__in=ids).update(
+            reason=ERASED_TEXT, previous_body=None, new_body=None
         )
     statements = Statement.filter(user_id=user_id)
     if held:
