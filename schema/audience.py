@@ -74,9 +74,7 @@ class _OnlyFor(FieldExtension):
     def __init__(self, audience: Audience) -> None:
         self.audience = audience
 
-    def resolve(
-        self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any
-    ) -> Any:
+    def resolve(self, next_: SyncExtensionResolver, source: Any, info: Info, **kwargs: Any) -> Any:
         return next_(source, info, **kwargs) if may_see(self.audience, source, info) else None
 
     async def resolve_async(

@@ -26,11 +26,13 @@ from schema.mutations.comments import CommentMutations
 from schema.mutations.legal import LegalMutations
 from schema.mutations.moderation import ModerationMutations
 from schema.mutations.premoderation import PremoderationMutations
+from schema.mutations.privacy import PrivacyMutations
 from schema.mutations.publisher import PublisherMutations
 from schema.mutations.reader import ReaderMutations
 from schema.queries import AccountQueries
 from schema.queries_legal import LegalQueries
 from schema.queries_moderation import ModerationQueries
+from schema.queries_privacy import PrivacyQueries
 from schema.queries_reader import ReaderQueries
 from schema.queries_threads import ThreadQueries
 from schema.streams import Stream, stream_within_limits
@@ -43,7 +45,15 @@ from service.errors import DomainError
 logger = logging.getLogger("btl.graphql")
 
 Query = merge_types(
-    "Query", (AccountQueries, ThreadQueries, ModerationQueries, LegalQueries, ReaderQueries)
+    "Query",
+    (
+        AccountQueries,
+        ThreadQueries,
+        ModerationQueries,
+        LegalQueries,
+        ReaderQueries,
+        PrivacyQueries,
+    ),
 )
 # a mutation's answer belongs to whoever made it
 Mutation = audience(Audience.VIEWER)(
@@ -58,6 +68,7 @@ Mutation = audience(Audience.VIEWER)(
             PublisherMutations,
             ReaderMutations,
             PremoderationMutations,
+            PrivacyMutations,
         ),
     )
 )
@@ -127,6 +138,7 @@ class BtlSchema(strawberry.Schema):
             query,
             context_value,
         )
+
 
 def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
     """The served schema; tests may give another Query (e.g. one with a throwaway field)."""

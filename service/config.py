@@ -60,6 +60,10 @@ class Settings:
     rate_limit_profile: RateLimit = RateLimit(5, 3600)
     # their own limit: a reader recommending as they read must not use up their posts
     rate_limit_recommendations: RateLimit = RateLimit(60, 60)
+    # myData: a whole account read at once, so a few an hour
+    rate_limit_export: RateLimit = RateLimit(5, 3600)
+    # privacy (issue 13): hours between deleteMyAccount and the erasure
+    deletion_grace_hours: int = 24
     # a new commenter's first N comments wait for a moderator (0: none do)
     hold_first_comments: int = 0
     moderation_hours: str = "Mon-Fri 09:00-18:00"
@@ -217,6 +221,8 @@ def _mail_address(text: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(text) from exc
     return text.strip()
+
+
 def _sso_secret(text: str) -> str:
     if len(text) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
         raise ValueError(text)
@@ -342,6 +348,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _rate_limit,
             rate,
             d.rate_limit_recommendations,
+        ),
+        rate_limit_export=_read(
+            env, "BTL_RATE_LIMIT_EXPORT", _rate_limit, rate, d.rate_limit_export
+        ),
+        deletion_grace_hours=_read(
+            env, "BTL_DELETION_GRACE_HOURS", _positive_int, count, d.deletion_grace_hours
         ),
         hold_first_comments=_read(
             env, "BTL_HOLD_FIRST_COMMENTS", _positive_int, count, d.hold_first_comments

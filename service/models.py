@@ -68,6 +68,7 @@ class ActionKind(StrEnum):
     FEATURE = "FEATURE"
     UNFEATURE = "UNFEATURE"
     SET_MODERATION_MODE = "SET_MODERATION_MODE"
+    ERASE_USER = "ERASE_USER"
 
 
 class ModerationMode(StrEnum):
@@ -97,6 +98,10 @@ class User(Model):
     # single sign-on: the token's `iss` and `sub`; an account is found by both, never by email
     external_issuer = fields.CharField(max_length=255, null=True)
     external_subject = fields.CharField(max_length=255, null=True)
+    # deleteMyAccount: the erasure job runs then (service/account_deletion.py); null: none asked
+    deletion_scheduled_at = fields.DatetimeField(null=True)
+    # set once by the erasure (service/erasure.py): the row stays, nothing personal in it
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"
@@ -113,6 +118,8 @@ class Session(Model):
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # to the hour (service/sessions.py): what myData says of each session's last use
+    last_used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "sessions"

@@ -15,6 +15,10 @@ from service.models import (
 )
 from service.threads import Page, after_filter, keyset_page
 
+# what an erased person's log lines say instead of their text (the kind, who, what and when
+# stay); PostgreSQL's append-only trigger lets exactly this change through (migration 0011)
+ERASED_TEXT = "(erased)"
+
 
 async def record(
     kind: ActionKind,

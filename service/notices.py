@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from service import (
     comments,
     defamation_clock,
+    erasure,
     events,
     jobs,
     moderation_log,
@@ -171,7 +172,7 @@ async def notify_poster(moderator: User, *, notice_id: str, reason: str) -> Lega
         raise NotAllowed("Only a defamation complaint is passed to the poster.")
     if notice.status != NoticeStatus.RECEIVED:
         raise NotAllowed(f"This notice is {notice.status.lower().replace('_', ' ')}.")
-    if notice.poster_id is None:
+    if notice.poster_id is None or await erasure.is_erased(notice.poster_id):
         raise NotAllowed("The poster's account is gone: decide the notice instead.")
     moment = now()
     respond_by = defamation_clock.poster_respond_by(moment)
@@ -256,6 +257,7 @@ async def close(
         if removed:  # a restriction: the poster gets a statement of reasons
             await statements.issue(action, notice=notice, automated=automated)
         await notice_mail.decision(notice)
+        await erasure.schedule_follow_up(notice.poster_id)  # an erased poster's held comment
     if removed:
         await events.publish(events.EventKind.UPDATED, comment.article_id, comment.id)
     return notice

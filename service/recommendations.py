@@ -72,6 +72,19 @@ async def unrecommend(rt: Runtime, viewer: User | None, comment_id: str) -> Comm
     return await comments.get(comment.id)
 
 
+async def forget_reader(reader_id: int) -> None:
+    """Inside the caller's transaction: all the reader's recommendations go, and the counts
+    with them (an erased account)."""
+    rows = await sql.fetch(
+        "SELECT r.comment_id, c.article_id FROM recommendations r "
+        "JOIN comments c ON c.id = r.comment_id WHERE r.reader_id = {}",
+        reader_id,
+    )
+    await sql.execute("DELETE FROM recommendations WHERE reader_id = {}", reader_id)
+    for row in rows:
+        await _count(Comment(id=row["comment_id"], article_id=row["article_id"]), -1)
+
+
 async def _count(comment: Comment, delta: int) -> None:
     """Inside the caller's transaction: the count on the row, and the change in the log."""
     await sql.execute(

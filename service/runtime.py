@@ -32,6 +32,7 @@ class Runtime:
                     "notices": settings.rate_limit_notices,
                     "profile": settings.rate_limit_profile,
                     "recommendations": settings.rate_limit_recommendations,
+                    "export": settings.rate_limit_export,
                 },
                 settings.redis_url,
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from typing import Any
 from service import sql
 from service.clock import now
 from service.models import Session, User
+
+logger = logging.getLogger("btl.sessions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,7 @@ async def issue(user: User, ttl_seconds: int) -> IssuedSession:
         token_hash=_digest(token),
         created_at=created,
         expires_at=created + timedelta(seconds=ttl_seconds),
+        last_used_at=created,
     )
     return IssuedSession(token, session.expires_at, user, session.id)
 
@@ -47,7 +51,8 @@ class LiveSession:
 
 
 _LIVE_SESSIONS = (
-    'SELECT s.id AS "session id", s.expires_at AS "session expires", u.* '
+    'SELECT s.id AS "session id", s.expires_at AS "session expires", '
+    's.last_used_at AS "session last used", u.* '
     "FROM sessions s JOIN users u ON u.id = s.user_id "
     "WHERE {} AND s.revoked_at IS NULL AND s.expires_at > {{}}"
 )
@@ -57,14 +62,35 @@ _LIVE_SESSION = _LIVE_SESSIONS.format("s.token_hash = {}")
 def _live(row: dict[str, Any]) -> LiveSession:
     session_id = int(row.pop("session id"))
     expires_at = sql.python_time(row.pop("session expires"))
+    row.pop("session last used")
     return LiveSession(User._init_from_db(**row), session_id, expires_at)
 
 
 async def authenticate_session(token: str) -> LiveSession | None:
     """The live session a token belongs to, with its user (one hand-written query: every
     signed-in request asks it)."""
-    rows = await sql.fetch(_LIVE_SESSION, _digest(token), sql.db_time(now()))
-    return _live(rows[0]) if rows else None
+    moment = now()
+    rows = await sql.fetch(_LIVE_SESSION, _digest(token), sql.db_time(moment))
+    if not rows:
+        return None
+    last_used = rows[0]["session last used"]
+    found = _live(rows[0])
+    if last_used is None or sql.python_time(last_used) <= moment - LAST_USE_PRECISION:
+        await _touch(found.session_id, moment)
+    return found
+
+
+# a session's last use is kept to the hour (myData shows it): one write an hour, not one a request
+LAST_USE_PRECISION = timedelta(hours=1)
+
+
+async def _touch(session_id: int, moment: datetime) -> None:
+    try:
+        await sql.execute(
+            "UPDATE sessions SET last_used_at = {} WHERE id = {}", sql.db_time(moment), session_id
+        )
+    except Exception:  # a read must not fail for want of this note (a full disk, a replica)
+        logger.warning("could not note session %s's last use", session_id, exc_info=True)
 
 
 async def authenticate(token: str) -> tuple[User, int] | None:

@@ -24,7 +24,7 @@ def marks(count: int) -> str:
 
 
 def dialect() -> str:
-    """"sqlite" or "postgres"."""
+    """ "sqlite" or "postgres"."""
     return str(connections.get("default").capabilities.dialect)
 
 

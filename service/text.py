@@ -53,7 +53,3 @@ def clean_text(
 def clean_reason(reason: str) -> str:
     """A moderator's reason for an action: 1..500 characters."""
     return clean_text(reason, field="reason", max_length=500, multiline=True)
-
-
-
-

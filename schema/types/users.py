@@ -181,6 +181,13 @@ class UserType:
     def external_subject(self) -> str | None:
         return self.model.external_subject
 
+    @self_field(
+        description="When the account will be erased, after deleteMyAccount; null: not "
+        "scheduled. Self, moderators and admins only."
+    )
+    def deletion_scheduled_at(self) -> datetime | None:
+        return self.model.deletion_scheduled_at
+
     @public_field(description="Published comments, newest first: the reader's public history.")
     async def comments(
         self, info: Info, first: int | None = 20, after: str | None = None
