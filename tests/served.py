@@ -29,7 +29,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(directory: Path, **settings: str) -> Iterator[Served]:
+def serve(directory: Path, *, migrate: bool = True, **settings: str) -> Iterator[Served]:
+    """`migrate=False` for a second instance on a database the first has migrated."""
     port = free_port()
     env = {
         **os.environ,
@@ -37,14 +38,15 @@ def serve(directory: Path, **settings: str) -> Iterator[Served]:
         "BTL_PORT": str(port),
         **settings,
     }
-    subprocess.run(
-        [sys.executable, "-m", "service", "migrate"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    if migrate:
+        subprocess.run(
+            [sys.executable, "-m", "service", "migrate"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     log = open(directory / "served.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"], env=env, cwd=ROOT, stdout=log, stderr=log
