@@ -1,4 +1,4 @@
-"""`python -m service`: serve, migrate, create-user, seed-demo, and the API keys."""
+"""`python -m service`: serve, migrate, create-user, seed-demo, the API keys, and backup."""
 
 from __future__ import annotations
 
@@ -112,6 +112,19 @@ def _revoke_api_key(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from service.backup import BackupError, backup
+
+    try:
+        done = backup(settings.database_url, Path(args.path))
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(f"backed up {done.source} to {done.target} ({done.pages} pages, checked)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service", description="btl commenting service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("list-api-keys", help="every API key, active or revoked")
     revoke_key = commands.add_parser("revoke-api-key", help="refuse a key from now on")
     revoke_key.add_argument("--name", required=True)
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database to PATH while it serves (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument("path", metavar="PATH")
     args = parser.parse_args(argv)
 
     handlers = {
@@ -144,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "create-api-key": _create_api_key,
         "list-api-keys": _list_api_keys,
         "revoke-api-key": _revoke_api_key,
+        "backup": _backup,
     }
     try:
         settings = load_settings()

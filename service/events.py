@@ -174,27 +174,52 @@ class MemoryBroadcaster(LocalFanout):
 
 
 class RedisBroadcaster(LocalFanout):
-    """Publish to Redis; one reader per process, running while anyone here listens."""
+    """Publish to Redis; one reader per process, running while anyone here listens.
+
+    While Redis is away (service/redis_outage.py) an event is delivered to this process's
+    own subscribers instead, and the reader reconnects every second; once Redis answers
+    again, events cross instances again. Events other instances published meanwhile are
+    not replayed (a client that must not miss one re-reads the thread on reconnecting)."""
 
     def __init__(self, url: str, queue_size: int = QUEUE_SIZE) -> None:
         super().__init__(queue_size)
         from redis.asyncio import Redis
 
-        from service.redis_outage import REDIS_TIMEOUT_SECONDS
+        from service.redis_outage import REDIS_TIMEOUT_SECONDS, Outage
 
         # no read timeout: the reader waits for messages as long as anyone listens
         self.redis: Any = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        self.publish_timeout = REDIS_TIMEOUT_SECONDS
+        self.publishing = Outage("live events", "delivered to this instance's subscribers only")
+        self.reading = Outage("live events", "reconnecting every second", retry_after=0)
         self.reader: asyncio.Task[None] | None = None
+
+    async def _publish(self, channel: str, message: str, here: Callable[[], None]) -> None:
+        if self.publishing.skipping:
+            here()
+            return
+        try:
+            async with asyncio.timeout(self.publish_timeout):
+                await self.redis.publish(channel, message)
+        except Exception as exc:  # Redis away or hanging: this instance's subscribers only
+            self.publishing.failed(exc)
+            here()
+            return
+        self.publishing.answered()
 
     async def publish(self, event: CommentEvent) -> None:
         message = json.dumps([event.kind, event.article_id, event.comment_id])
-        await self.redis.publish(EVENTS_CHANNEL + event.article_id, message)
+        await self._publish(EVENTS_CHANNEL + event.article_id, message, lambda: self.deliver(event))
 
     async def publish_account(self, user_id: int) -> None:
-        await self.redis.publish(ACCOUNTS_CHANNEL, str(user_id))
+        await self._publish(ACCOUNTS_CHANNEL, str(user_id), lambda: self.deliver_account(user_id))
 
     async def publish_notification(self, event: NotificationEvent) -> None:
-        await self.redis.publish(f"{INBOX_CHANNEL}{event.user_id}", str(event.notification_id))
+        await self._publish(
+            f"{INBOX_CHANNEL}{event.user_id}",
+            str(event.notification_id),
+            lambda: self.deliver_notification(event),
+        )
 
     def demand_changed(self) -> None:
         if self.listened_to and self.reader is None:
@@ -209,10 +234,11 @@ class RedisBroadcaster(LocalFanout):
             try:
                 await pubsub.psubscribe(EVENTS_CHANNEL + "*", INBOX_CHANNEL + "*")
                 await pubsub.subscribe(ACCOUNTS_CHANNEL)
+                self.reading.answered()
                 async for message in pubsub.listen():
                     self._dispatch(message)
-            except Exception:
-                logger.warning("live events from Redis interrupted; retrying", exc_info=True)
+            except Exception as exc:  # logged once a minute, not once a retry
+                self.reading.failed(exc)
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Served:
     url: str
     env: dict[str, str]
+    pid: int = 0  # the uvicorn process (one worker: it serves itself), e.g. to SIGKILL it
 
 
 def free_port() -> int:
@@ -28,7 +29,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(directory: Path, **settings: str) -> Iterator[Served]:
+def serve(directory: Path, *, migrate: bool = True, **settings: str) -> Iterator[Served]:
+    """`migrate=False` for a second instance on a database the first has migrated."""
     port = free_port()
     env = {
         **os.environ,
@@ -36,14 +38,15 @@ def serve(directory: Path, **settings: str) -> Iterator[Served]:
         "BTL_PORT": str(port),
         **settings,
     }
-    subprocess.run(
-        [sys.executable, "-m", "service", "migrate"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    if migrate:
+        subprocess.run(
+            [sys.executable, "-m", "service", "migrate"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
     log = open(directory / "served.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"], env=env, cwd=ROOT, stdout=log, stderr=log
@@ -57,7 +60,7 @@ def serve(directory: Path, **settings: str) -> Iterator[Served]:
             if process.poll() is not None:
                 raise RuntimeError((directory / "served.log").read_text())
             time.sleep(0.1)
-        yield Served(f"http://127.0.0.1:{port}", env)
+        yield Served(f"http://127.0.0.1:{port}", env, process.pid)
     finally:
         process.terminate()
         try:
@@ -65,6 +68,30 @@ def serve(directory: Path, **settings: str) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+async def fresh_postgres(base_url: str, suffix: str) -> str:
+    """An empty database `<base>_<suffix>` beside the test database (created when missing), for
+    served processes that must not share the suite's tables; its URL."""
+    import asyncpg
+
+    base = base_url.replace("postgres://", "postgresql://", 1)
+    head, _, name = base.rpartition("/")
+    database = f"{name}_{suffix}"
+    admin = await asyncpg.connect(base)
+    try:
+        await admin.execute(f'CREATE DATABASE "{database}"')
+    except asyncpg.DuplicateDatabaseError:
+        pass
+    finally:
+        await admin.close()
+    url = f"{head}/{database}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+    return url.replace("postgresql://", "postgres://", 1)
 
 
 def create_user(served: Served, email: str, password: str, name: str, role: str) -> None:

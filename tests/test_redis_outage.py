@@ -1,9 +1,11 @@
 """With BTL_REDIS_URL set and Redis not answering, btl still answers: reads from the
-database, rate limits counted in the process, /readyz saying why it is not ready."""
+database, rate limits counted in the process, live events delivered within the instance,
+/readyz saying why it is not ready; when Redis returns, all of them use it again."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 import subprocess
@@ -15,8 +17,9 @@ from typing import Any
 import pytest
 
 from service.config import RateLimit
+from tests.live_support import live_server, next_event, subscribe
 from tests.served import free_port
-from tests.support import LOGIN, Api, post_comment
+from tests.support import LOGIN, POST, Api, post_comment
 
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"
 ARTICLE = '{ article(id: "story-1") { commentCount } }'
@@ -67,9 +70,10 @@ async def test_without_redis_reads_logins_and_posts_still_answer(
     assert ready.json()["status"] == "unavailable"
     assert "Redis" in ready.json()["reason"]
     assert alive.status_code == 200
-    # said once for each user of Redis (cache, limits), not once for each request
+    # said once for each user of Redis (cache, limits, live events), not once for each request
     outage_reports = [r for r in caplog.records if r.name == "btl.redis"]
-    assert 1 <= len(outage_reports) <= 2, [r.getMessage() for r in outage_reports]
+    assert 1 <= len(outage_reports) <= 3, [r.getMessage() for r in outage_reports]
+    assert not [r for r in caplog.records if r.name == "btl.events"]  # no second report
 
 
 @dataclass
@@ -187,3 +191,67 @@ async def test_redis_going_away_and_coming_back(
         await eventually(caching_again)
         await eventually(limiting_on_redis_again)
         assert await read_article(api) == {"data": {"article": {"commentCount": 1}}}
+
+
+EVENTS = 'subscription { commentEvents(articleId: "story-1") { kind comment { id body } } }'
+THREAD = '{ article(id: "story-1") { commentCount comments { edges { node { body } } } } }'
+
+
+async def test_live_events_go_on_through_a_redis_outage_and_cross_instances_again(
+    database_url: str, throwaway_redis: ThrowawayRedis
+) -> None:
+    import redis
+
+    # given: a served btl on a Redis that answers, and a reader listening to a thread
+    make_live = live_server(database_url)
+    limits = RateLimit(1000, 60)
+    async with make_live(redis_url=throwaway_redis.url, rate_limit_comments=limits) as live:
+        author = await live.api.person(subscriber=True)
+        socket = await live.connect(author.token)
+        await subscribe(socket, EVENTS)
+        await asyncio.sleep(0.3)  # the server has handled the subscribe message
+        before = await post_comment(live.api, author, "before")
+        assert (await next_event(socket))["comment"]["body"] == "before"
+
+        # when: Redis goes away
+        throwaway_redis.stop()
+        during = await live.api.raw(
+            POST, {"input": {"articleId": "story-1", "body": "during"}}, author.token
+        )
+        heard_during = await next_event(socket)
+        answers = [
+            await live.api.client.get("/graphql", params={"query": THREAD}),
+            await live.api.raw(THREAD, token=author.token),
+            await live.api.raw(LOGIN, {"input": {"email": author.email, "password": "wrong"}}),
+            await live.api.client.get("/healthz"),
+        ]
+        late = await live.connect(author.token)  # a websocket opened meanwhile
+        await subscribe(late, EVENTS)
+
+        # then: the post is taken and heard by this instance's subscribers; nothing is a 500
+        assert during.status_code == 200, during.text
+        assert during.json()["data"]["postComment"]["__typename"] == "Comment"
+        assert heard_during["comment"]["body"] == "during"
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
+        assert answers[0].json()["data"]["article"]["commentCount"] == 2
+
+        # when: Redis comes back (empty)
+        throwaway_redis.start()
+        shared = redis.Redis.from_url(throwaway_redis.url)
+
+        async def reading_redis_again() -> bool:
+            return int(shared.pubsub_numpat()) >= 1
+
+        await eventually(reading_redis_again)
+        # another instance's event, published to Redis only
+        message = json.dumps(["UPDATED", "story-1", int(before["id"])])
+        shared.publish("btl:events:story-1", message)
+
+        # then: both sockets hear it, and this instance's posts still reach them
+        heard_after = [await next_event(each) for each in (socket, late)]
+        await post_comment(live.api, author, "after")
+        heard_last = [await next_event(each) for each in (socket, late)]
+        await socket.close()
+        await late.close()
+    assert [(e["kind"], e["comment"]["body"]) for e in heard_after] == [("UPDATED", "before")] * 2
+    assert [e["comment"]["body"] for e in heard_last] == ["after", "after"]
