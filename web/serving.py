@@ -19,6 +19,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from service.config import Settings
+from web.logs import log_config
 from web.request_head import BoundedHeadProtocol
 
 APP = "web.app:create_app_from_environment"
@@ -37,10 +38,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for btl: a request's head bounded in time and size (uvicorn waits
     for it forever), idle keep-alive connections closed after 5 s, a websocket message past
-    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, and
-    uvicorn's own proxy headers off (only BTL_TRUSTED_PROXIES decides whose
+    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, logs
+    as JSON lines (uvicorn's access log off: btl writes its own), and uvicorn's own proxy
+    headers off (only BTL_TRUSTED_PROXIES decides whose
     X-Forwarded-For is believed)."""
-    chosen: dict[str, Any] = {"log_level": "info", "access_log": False, **options}
+    chosen: dict[str, Any] = {
+        "log_level": "info",
+        "access_log": False,
+        "log_config": log_config(),  # JSON lines; web/request_log.py writes one per request
+        **options,
+    }
     return uvicorn.Config(
         app,
         http=BoundedHeadProtocol,
