@@ -26,6 +26,7 @@ from service.runtime import Runtime
 from web import health, logs
 from web.console import console_routes
 from web.graphql_http import GraphQLHTTP
+from web.metrics import RequestMetrics, metrics_endpoint
 from web.persisted import PersistedQueries
 from web.public_cache import MemoryStore, PublicCache, RedisStore
 from web.request_log import RequestLog
@@ -77,7 +78,10 @@ def create_app(
     )
     redis = redis_client(settings.redis_url) if settings.redis_url else None
     # the request log first: every answer, a CORS preflight's too, carries the request's id
-    middleware = [Middleware(RequestLog, trusted_proxies=settings.trusted_proxies)]
+    metrics = RequestMetrics() if settings.metrics_token else None
+    middleware = [
+        Middleware(RequestLog, trusted_proxies=settings.trusted_proxies, observe=metrics)
+    ]
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(
             Middleware(
@@ -97,6 +101,11 @@ def create_app(
             Route("/readyz", health.readyz(Readiness(redis))),
             Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,
+            *(
+                [Route("/metrics", metrics_endpoint(settings.metrics_token))]
+                if settings.metrics_token
+                else []
+            ),
         ],
         lifespan=lifespan,
     )

@@ -1,8 +1,8 @@
 """Logging as JSON lines on stderr (python-json-logger), uvicorn's own lines included.
 
-Each line has `time`, `level`, `logger`, `message`, the request's id while a request is
-answered (web/request_log.py), and the fields a line was given; an exception's traceback
-is in `exc_info`.
+Each line has `time`, `level`, `logger`, `pid` (which worker), `message`, the request's id
+while a request is answered (web/request_log.py), and the fields a line was given; an
+exception's traceback is in `exc_info`.
 """
 
 from __future__ import annotations
@@ -11,13 +11,16 @@ import logging
 import logging.config
 from typing import Any
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 
 def json_formatter() -> logging.Formatter:
     return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+        rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        # uvicorn's copy of each message with terminal colours in it
+        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
     )
 
 

@@ -12,7 +12,11 @@ limits count. Only BTL_TRUSTED_PROXIES decides that (web/operations.py `client_a
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -66,4 +70,21 @@ def serve(settings: Settings, sock: socket.socket, workers: int) -> None:
     if workers == 1:
         uvicorn.Server(config).run(sockets=[sock])
         return
-    Multiprocess(config, sockets=[sock]).run()
+    with metrics_directory(settings):
+        Multiprocess(config, sockets=[sock]).run()
+
+
+@contextlib.contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """With several workers and /metrics on, a fresh directory where prometheus-client keeps
+    each worker's counts (PROMETHEUS_MULTIPROC_DIR, read by it in each worker) so that a
+    scrape answered by any worker adds them all up; one the operator set is used as it is."""
+    if not settings.metrics_token or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="btl-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # the workers inherit it
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
