@@ -108,7 +108,7 @@ class Settings:
     webhook_secret: str | None = None
     # operations: /metrics behind this bearer token (unset: no /metrics), draining on SIGTERM
     metrics_token: str | None = None
-    shutdown_grace_seconds: float = 20.0
+    shutdown_grace_seconds: int = 20
 
     @property
     def sso_enabled(self) -> bool:
@@ -494,11 +494,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             secret=True,
         ),
         shutdown_grace_seconds=_read(
-            env,
-            "BTL_SHUTDOWN_GRACE_SECONDS",
-            _positive_float,
-            "seconds > 0",
-            d.shutdown_grace_seconds,
+            env, "BTL_SHUTDOWN_GRACE_SECONDS", _positive_int, count, d.shutdown_grace_seconds
         ),
     )
     if settings.smtp_url and not settings.mail_from:

@@ -15,6 +15,7 @@ notices, jobs) is read from the database when scraped.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
@@ -33,6 +34,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from service.backlog import Backlog, backlog
 from web.callers import bearer_token
@@ -59,6 +61,11 @@ OVERLAY_HITS = Counter(
 OVERLAY_MISSES = Counter(
     "btl_overlay_misses", "Signed-in answers laid over a signed-out answer computed for them"
 )
+IN_FLIGHT = Gauge(
+    "btl_graphql_requests_in_flight",
+    "GraphQL requests over HTTP being answered (draining, on SIGTERM)",
+    multiprocess_mode="livesum",
+)
 OPEN_WEBSOCKETS = Gauge(
     "btl_open_websockets", "Websockets open on /graphql", multiprocess_mode="livesum"
 )
@@ -70,6 +77,7 @@ CACHE_COUNTERS = {
 }
 
 MAX_OPERATION_NAMES = 100
+BACKLOG_TIMEOUT_SECONDS = 2.0
 Child = tuple[Counter, Histogram]  # a label set's counter and histogram
 
 
@@ -102,9 +110,14 @@ class RequestMetrics:
             return name
         return "other"
 
-    def __call__(self, record: RequestRecord, path: str, status: int, seconds: float) -> None:
-        if record.kind != "http" or path != "/graphql":
+    def begin(self, scope: Scope) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql":
+            IN_FLIGHT.inc()
+
+    def end(self, record: RequestRecord, scope: Scope, status: int, seconds: float) -> None:
+        if scope["type"] != "http" or scope["path"] != "/graphql":
             return
+        IN_FLIGHT.dec()
         result = outcome(status, record.errors)
         key = (self.label(record, result), result)
         child = self.children.get(key)
@@ -166,8 +179,9 @@ def metrics_endpoint(token: str) -> Callable[[Request], Awaitable[Response]]:
         if not hmac.compare_digest(given.encode(), expected):
             return refuse(403, "That is not the metrics token.")
         try:
-            found: Backlog | None = await backlog()
-        except Exception:  # the database away: the other series still tell what happens
+            async with asyncio.timeout(BACKLOG_TIMEOUT_SECONDS):
+                found: Backlog | None = await backlog()
+        except Exception:  # the database away or stuck: the other series still tell a lot
             logger.warning("the backlog could not be read for /metrics", exc_info=True)
             found = None
         # the classic text format (0.0.4): every Prometheus reads it

@@ -19,10 +19,9 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -77,7 +76,11 @@ def request_id(scope: Scope, trusted_proxies: frozenset[str]) -> str:
     return secrets.token_hex(16)
 
 
-Observer = Callable[[RequestRecord, str, int, float], None]
+class Observer(Protocol):
+    """The metrics (web/metrics.py), told when each request begins and ends."""
+
+    def begin(self, scope: Scope) -> None: ...
+    def end(self, record: RequestRecord, scope: Scope, status: int, seconds: float) -> None: ...
 
 
 class RequestLog:
@@ -86,7 +89,7 @@ class RequestLog:
     ) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
-        self.observe = observe  # the metrics (web/metrics.py), told about every request
+        self.observe = observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -113,6 +116,8 @@ class RequestLog:
             await send(message)
 
         token = _current.set(record)
+        if self.observe is not None:
+            self.observe.begin(scope)
         started = time.perf_counter()
         try:
             await self.app(scope, receive, send_with_id)
@@ -126,7 +131,7 @@ class RequestLog:
             _current.reset(token)
             self._log(record, scope, status, seconds, close_code)
             if self.observe is not None:
-                self.observe(record, scope["path"], status, seconds)
+                self.observe.end(record, scope, status, seconds)
 
     def _log(
         self,
