@@ -110,6 +110,9 @@ class Settings:
     sso_leeway_seconds: int = 60
     local_signup: bool = True
     webhook_secret: str | None = None
+    # operations: /metrics behind this bearer token (unset: no /metrics), draining on SIGTERM
+    metrics_token: str | None = None
+    shutdown_grace_seconds: int = 20
 
     @property
     def sso_enabled(self) -> bool:
@@ -227,6 +230,13 @@ def _sso_secret(text: str) -> str:
     if len(text) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
         raise ValueError(text)
     return text
+
+
+def _metrics_token(text: str) -> str:
+    token = text.strip()
+    if len(token) < 16 or not token.isascii() or not token.isprintable() or " " in token:
+        raise ValueError(text)  # a bearer token: guessable when short
+    return token
 
 
 def _webhook_secret(text: str) -> str:
@@ -486,6 +496,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "whsec_ followed by a base64 key of 16+ bytes",
             d.webhook_secret,
             secret=True,
+        ),
+        metrics_token=_read(
+            env,
+            "BTL_METRICS_TOKEN",
+            _metrics_token,
+            "a token of 16+ printable ASCII characters, no spaces",
+            d.metrics_token,
+            secret=True,
+        ),
+        shutdown_grace_seconds=_read(
+            env, "BTL_SHUTDOWN_GRACE_SECONDS", _positive_int, count, d.shutdown_grace_seconds
         ),
     )
     if settings.smtp_url and not settings.mail_from:

@@ -50,6 +50,17 @@ async def schedule(kind: str, payload: Payload, due_at: datetime | None = None) 
     )
 
 
+async def due_count() -> int:
+    """Jobs due now and not done (claimed ones included): a growing number says the
+    schedulers fall behind."""
+    return await Job.filter(done_at=None, due_at__lte=now()).count()
+
+
+async def failing_count() -> int:
+    """Jobs not done whose last attempt failed (each is due again later, with backoff)."""
+    return await Job.filter(done_at=None, last_error__isnull=False).count()
+
+
 def retry_delay(attempts: int) -> timedelta:
     """30 s after the first failure, doubling, at most an hour: an outage loses nothing."""
     seconds = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_RETRY_SECONDS)

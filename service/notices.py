@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from service import (
@@ -139,6 +140,15 @@ def is_overdue(notice: LegalNotice, at: datetime | None = None) -> bool:
     if notice.status == NoticeStatus.AWAITING_POSTER and notice.poster_respond_by is not None:
         return moment > notice.poster_respond_by
     return False
+
+
+async def overdue_count(at: datetime | None = None) -> int:
+    """How many notices are overdue (`is_overdue`), in one count."""
+    moment = at or now()
+    return await LegalNotice.filter(
+        Q(status=NoticeStatus.RECEIVED, poster_notify_by__lt=moment)
+        | Q(status=NoticeStatus.AWAITING_POSTER, poster_respond_by__lt=moment)
+    ).count()
 
 
 async def page(

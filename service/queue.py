@@ -58,3 +58,9 @@ async def page(*, first: int, after: str | None, order: QueueOrder) -> Page[Comm
 
 async def total() -> int:
     return await Comment.filter(_open()).count()
+
+
+async def oldest_open_report_at() -> datetime | None:
+    """When the longest-waiting open report came (None: the queue is empty)."""
+    oldest = await Comment.filter(_open()).order_by("first_open_report_at", "id").first()
+    return oldest.first_open_report_at if oldest is not None else None

@@ -24,6 +24,7 @@ from limits.storage import storage_from_string
 
 from service.config import RateLimit
 from service.errors import RateLimited
+from service.metrics import RATE_LIMIT_REFUSALS
 from service.redis_outage import REDIS_TIMEOUT_SECONDS, Outage
 
 T = TypeVar("T")
@@ -187,6 +188,7 @@ class RateLimiter:
         """Raise RateLimited when the limit is already used up, without counting."""
         limit, counted = self._limits[name], f"{name}/{key}"
         if not await self._windows.test(limit, counted):
+            RATE_LIMIT_REFUSALS.labels(name).inc()
             raise RateLimited(
                 "Too many attempts; try again later.",
                 await self._windows.retry_after(limit, counted),
@@ -196,6 +198,7 @@ class RateLimiter:
         """Count one event; raise RateLimited when it is over the limit."""
         limit, counted = self._limits[name], f"{name}/{key}"
         if not await self._windows.hit(limit, counted):
+            RATE_LIMIT_REFUSALS.labels(name).inc()
             raise RateLimited(
                 "Too many requests; try again later.",
                 await self._windows.retry_after(limit, counted),
@@ -206,6 +209,7 @@ class RateLimiter:
         a burst of concurrent attempts is limited like a sequence; `release` gives it back."""
         limit, counted = self._limits[name], f"{name}/{key}"
         if not await self._windows.hit(limit, counted):
+            RATE_LIMIT_REFUSALS.labels(name).inc()
             raise RateLimited(
                 "Too many attempts; try again later.",
                 await self._windows.retry_after(limit, counted),

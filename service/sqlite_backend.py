@@ -10,10 +10,12 @@ writers wait for the busy timeout instead.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
 
+from service.metrics import CountingLog
 from service.transactions import SafeSqliteTransactionContext, uninterrupted
 
 
@@ -28,6 +30,10 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
 
 
 class ImmediateSqliteClient(SqliteClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.log = CountingLog(self.log)  # type: ignore[assignment]  # its transactions share it
+
     def _in_transaction(self) -> SafeSqliteTransactionContext:
         return SafeSqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 

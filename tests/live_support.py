@@ -70,8 +70,14 @@ async def serving(settings: Settings) -> AsyncIterator[Live]:
     """The app served on a free port with the serving module's own uvicorn settings."""
     app = create_app(settings, manage_database=False)
     port = free_port()
-    config = uvicorn_config(
-        app, settings, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+    config = uvicorn_config(  # the test process's logging stays as pytest set it (caplog)
+        app,
+        settings,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        log_config=None,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

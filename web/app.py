@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -24,11 +23,13 @@ from service.events import MemoryBroadcaster, RedisBroadcaster
 from service.readiness import Readiness
 from service.redis_outage import redis_client
 from service.runtime import Runtime
-from web import health
+from web import health, logs
 from web.console import console_routes
 from web.graphql_http import GraphQLHTTP
+from web.metrics import RequestMetrics, metrics_endpoint
 from web.persisted import PersistedQueries
 from web.public_cache import MemoryStore, PublicCache, RedisStore
+from web.request_log import RequestLog
 from web.webhooks import entitlements_webhook
 from web.websocket import GraphQLWebSocket
 
@@ -76,7 +77,11 @@ def create_app(
         runtime, schema, PublicCache(store, runtime.shared), PersistedQueries()
     )
     redis = redis_client(settings.redis_url) if settings.redis_url else None
-    middleware = []
+    # the request log first: every answer, a CORS preflight's too, carries the request's id
+    metrics = RequestMetrics() if settings.metrics_token else None
+    middleware = [
+        Middleware(RequestLog, trusted_proxies=settings.trusted_proxies, observe=metrics)
+    ]
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(
             Middleware(
@@ -96,6 +101,11 @@ def create_app(
             Route("/readyz", health.readyz(Readiness(redis))),
             Route("/webhooks/entitlements", entitlements_webhook, methods=["POST"]),
             *console_routes,
+            *(
+                [Route("/metrics", metrics_endpoint(settings.metrics_token))]
+                if settings.metrics_token
+                else []
+            ),
         ],
         lifespan=lifespan,
     )
@@ -108,5 +118,5 @@ def create_app_from_environment() -> Starlette:
     """Factory for uvicorn: settings from the BTL_ variables."""
     from service.config import load_settings
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()  # `serve` has: uvicorn applies web/logs.py's configuration itself
     return create_app(load_settings())

@@ -16,6 +16,7 @@ from service import api_keys, sessions
 from service.api_keys import ApiKeyCaller
 from service.models import User
 from service.runtime import Runtime
+from web.request_log import current
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,9 @@ def context_for(
 ) -> Context:
     """A fresh context (its own loaders); `deps` collects what a signed-out answer shows."""
     noting(deps)  # the objects made for this answer note what it depends on
+    answering = current()
+    if answering is not None:  # an unexpected error's log line names the request
+        extra.setdefault("request_id", answering.request_id)
     return Context(
         runtime=runtime,
         connection=connection,

@@ -9,6 +9,7 @@ asking for the page gets the moderators' console. Websockets are web/websocket.p
 
 from __future__ import annotations
 
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -27,9 +28,10 @@ from service.runtime import Runtime
 from web.callers import NOBODY, Caller, bearer_token, context_for, identify
 from web.console import console_page
 from web.guard import guarded
-from web.operations import Operation, read_operation
+from web.operations import Operation, described, read_operation
 from web.persisted import PersistedQueries
 from web.public_cache import PublicCache, cache_key
+from web.request_log import RequestRecord, current
 from web.responses import (
     PRIVATE,
     VARY,
@@ -44,6 +46,12 @@ from web.viewer_overlay import Plan, Planner, Templates, fill
 SHAREABLE = frozenset({Audience.PUBLIC, Audience.VIEWER})
 OVER_GET = frozenset({OperationType.QUERY})  # GET is safe: it never changes anything
 OVER_POST = frozenset({OperationType.QUERY, OperationType.MUTATION})
+MAX_LOGGED_NAME = 100
+
+
+def noted() -> RequestRecord:
+    """The request's record for its log line and metrics (web/request_log.py)."""
+    return current() or RequestRecord("-")  # a throwaway outside the request log
 
 
 class GraphQLHTTP:
@@ -90,6 +98,7 @@ class GraphQLHTTP:
             response = operation
             response.headers.setdefault("cache-control", PRIVATE)
         else:
+            self._note(operation)
             timeout = settings.operation_timeout_seconds
             response = await guarded(timeout, lambda: self._answer(operation))
         response.headers.setdefault("x-content-type-options", "nosniff")
@@ -97,15 +106,31 @@ class GraphQLHTTP:
         response.headers["vary"] = VARY
         await response(scope, receive, send)
 
+    def _note(self, operation: Operation) -> None:
+        """The operation's name and type in the request's log line (the document is parsed
+        once: the schema's checker keeps it for the execution)."""
+        record = noted()
+        try:
+            document = self.schema.checker.parse(operation.query)
+        except GraphQLError:
+            name, kind = operation.operation_name, None
+        else:
+            name, kind = described(document, operation.operation_name)
+        record.operation_name = name[:MAX_LOGGED_NAME] if name is not None else None
+        record.operation_type = kind
+
     async def _answer(self, operation: Operation) -> Response:
         token = bearer_token(operation.request)
         if token is None:
             return await self._signed_out(operation)
         caller = await identify(token)
+        record = noted()
+        record.viewer_id = caller.viewer.id if caller.viewer is not None else None
         response = None
         if caller.viewer is not None and not is_staff(caller.viewer):
             response = await self._overlaid(operation, caller.viewer)
         if response is None:
+            record.cache = None  # executed in full, whatever the overlay looked at
             response = await self._executed(operation, caller)
         response.headers["cache-control"] = PRIVATE
         return response
@@ -116,10 +141,12 @@ class GraphQLHTTP:
         )
         cached = await self.public_cache.answer(key)
         if cached is not None:
+            noted().cache = "hit"
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
             expires_at = cached.expires_at
         else:
             deps = await self.public_cache.begin() if self.shareable(operation.query) else None
+            noted().cache = "miss" if deps is not None else None
             response = await self._executed(operation, NOBODY, deps)
             expires_at = deps.expires_at if deps is not None else None
             if deps is not None and response.status_code == 200:
@@ -135,6 +162,7 @@ class GraphQLHTTP:
         result = await self.execute(operation, operation.query, context)
         if isinstance(result, Response):
             return result
+        noted().errors = bool(result.errors)
         if deps is not None and result.errors:
             deps.not_cacheable()  # an answer with errors is computed every time
         return graphql_answer(
@@ -188,7 +216,9 @@ class GraphQLHTTP:
         key = cache_key(plan.query, operation.operation_name, operation.variables, "overlay")
         cached = await self.public_cache.answer(key)
         if cached is not None:
+            noted().cache = "overlay"
             return cached.body
+        noted().cache = "overlay-miss"
         deps = await self.public_cache.begin()
         context = context_for(self.runtime, operation.request, NOBODY, deps)
         result = await self.execute(operation, plan.query, context)

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -151,3 +152,17 @@ async def read_operation(
     if resolved is None:
         return refuse(400, "The request has no query string.")
     return Operation(request, resolved, name, variables, wants_graphql_response(request))
+
+
+def described(document: DocumentNode, name: str | None) -> tuple[str | None, str | None]:
+    """The name and type (query, mutation, subscription) of the operation `name` picks in
+    the document: the named one, or the only one when no name is given; (name, None) when
+    none is picked (execution then answers why)."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None and len(operations) == 1:
+        only = operations[0]
+        return (only.name.value if only.name else None), only.operation.value
+    for operation in operations:
+        if name is not None and operation.name is not None and operation.name.value == name:
+            return name, operation.operation.value
+    return name, None

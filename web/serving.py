@@ -8,17 +8,28 @@ the delayed ACK, ~40 ms (Kludex/uvicorn#3149). Binding with IPPROTO_TCP keeps TC
 uvicorn's own proxy handling is off: by default it believes X-Forwarded-For from 127.0.0.1
 (or from FORWARDED_ALLOW_IPS), which would let a local client pick the address the rate
 limits count. Only BTL_TRUSTED_PROXIES decides that (web/operations.py `client_address`).
+
+SIGTERM drains: the socket stops accepting, requests in flight have
+BTL_SHUTDOWN_GRACE_SECONDS to finish, websockets are closed with 1012 (uvicorn's "service
+restart": clients reconnect, to another instance), then the lifespan ends and the process
+exits 0 (with several workers, the supervisor does, once every worker has drained).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import socket
+import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from service.config import Settings
+from web.logs import log_config
 from web.request_head import BoundedHeadProtocol
 
 APP = "web.app:create_app_from_environment"
@@ -37,10 +48,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for btl: a request's head bounded in time and size (uvicorn waits
     for it forever), idle keep-alive connections closed after 5 s, a websocket message past
-    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, and
-    uvicorn's own proxy headers off (only BTL_TRUSTED_PROXIES decides whose
+    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, logs
+    as JSON lines (uvicorn's access log off: btl writes its own), and uvicorn's own proxy
+    headers off (only BTL_TRUSTED_PROXIES decides whose
     X-Forwarded-For is believed)."""
-    chosen: dict[str, Any] = {"log_level": "info", "access_log": False, **options}
+    chosen: dict[str, Any] = {
+        "log_level": "info",
+        "access_log": False,
+        "log_config": log_config(),  # JSON lines; web/request_log.py writes one per request
+        **options,
+    }
     return uvicorn.Config(
         app,
         http=BoundedHeadProtocol,
@@ -48,6 +65,9 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         ws_max_size=settings.ws_max_message_bytes,
         proxy_headers=False,
         forwarded_allow_ips=[],  # not read from FORWARDED_ALLOW_IPS either
+        # on SIGTERM: stop accepting, let requests in flight finish (websockets are closed
+        # with 1012, "service restart", so clients reconnect elsewhere), at most this long
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         **chosen,
     )
 
@@ -57,6 +77,39 @@ def serve(settings: Settings, sock: socket.socket, workers: int) -> None:
     host, port = sock.getsockname()[:2]
     config = uvicorn_config(APP, settings, factory=True, host=host, port=port, workers=workers)
     if workers == 1:
+        signal.signal(signal.SIGTERM, _stopped)
         uvicorn.Server(config).run(sockets=[sock])
         return
-    Multiprocess(config, sockets=[sock]).run()
+    with metrics_directory(settings):
+        Supervisor(config, sockets=[sock]).run()
+
+
+class Supervisor(Multiprocess):
+    def terminate_all(self) -> None:
+        # the supervisor's copy of the listening socket would keep taking connections into
+        # the backlog while the workers drain, where nobody answers them: close it first
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """uvicorn drains on SIGTERM, then raises it again under the handler it found, to die
+    of it (exit status 143): a drained instance did what was asked, so it exits 0."""
+    raise SystemExit(0)
+
+
+@contextlib.contextmanager
+def metrics_directory(settings: Settings) -> Iterator[None]:
+    """With several workers and /metrics on, a fresh directory where prometheus-client keeps
+    each worker's counts (PROMETHEUS_MULTIPROC_DIR, read by it in each worker) so that a
+    scrape answered by any worker adds them all up; one the operator set is used as it is."""
+    if not settings.metrics_token or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="btl-metrics-") as directory:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # the workers inherit it
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]

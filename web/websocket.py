@@ -30,6 +30,7 @@ from service import sessions
 from service.live import CloseSocket, LiveConnection, LiveConnections
 from service.runtime import Runtime
 from web.callers import NOBODY, context_for
+from web.metrics import OPEN_WEBSOCKETS
 
 Stream = AsyncGenerator[Any, None]
 UNAUTHORIZED = (4401, "Unauthorized")
@@ -125,9 +126,11 @@ class GraphQLWebSocket(GraphQL[Context, None]):
         websocket = WebSocket(scope, receive, send)
         live = LiveConnection(socket_closer(websocket), self.live)
         context = context_for(self.runtime, websocket, NOBODY, live=live)
+        OPEN_WEBSOCKETS.inc()
         try:
             await self.run(websocket, context=context)
         finally:
+            OPEN_WEBSOCKETS.dec()
             self.live.forget(live)
 
     async def on_ws_connect(self, context: Context) -> UnsetType:

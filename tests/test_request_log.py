@@ -1,0 +1,222 @@
+"""Every answer carries an X-Request-Id, and every request writes one JSON log line with it
+(web/request_log.py): never a token, a password or an email."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.live_support import live_server
+from tests.support import LOGIN, PASSWORD, Api
+from web.logs import json_formatter
+
+GENERATED = re.compile(r"[0-9a-f]{32}")
+ARTICLE = 'query Page { article(id: "story-1") { commentCount } }'
+ME = "query Me { me { id email } }"
+
+
+def request_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "btl.request" and r.getMessage() == "request"]
+
+
+def as_json(record: logging.LogRecord) -> dict[str, Any]:
+    """The line the serving process writes for this record (web/logs.py's formatter)."""
+    line: dict[str, Any] = json.loads(json_formatter().format(record))
+    return line
+
+
+async def written(caplog: pytest.LogCaptureFixture, kind: str) -> list[logging.LogRecord]:
+    """The request lines of this kind, once there is one (the server writes it when the
+    socket's handler ends, after the client saw the close)."""
+    for _ in range(100):
+        found = [r for r in request_lines(caplog) if r.kind == kind]  # type: ignore[attr-defined]
+        if found:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {kind} line was written")
+
+
+async def test_every_answer_carries_a_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: answers from every kind of route and refusal, and a failure outside GraphQL
+    from web import graphql_http
+
+    async def unreachable(token: str) -> object:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(graphql_http, "identify", unreachable)
+    client = api.client
+
+    # when
+    answers = {
+        "ok": await client.post("/graphql", json={"query": ARTICLE}),
+        "no query (400)": await client.get("/graphql"),
+        "mutation over GET (405)": await client.get(
+            "/graphql", params={"query": "mutation { logout }"}
+        ),
+        "not JSON (415)": await client.post("/graphql", content=b"x"),
+        "too large (413)": await client.post(
+            "/graphql", content=b"{" + b" " * 200_000, headers={"content-type": "application/json"}
+        ),
+        "storage failure (503)": await client.post(
+            "/graphql", json={"query": ME}, headers={"Authorization": "Bearer x"}
+        ),
+        "healthz": await client.get("/healthz"),
+        "readyz": await client.get("/readyz"),
+        "unknown path (404)": await client.get("/nowhere"),
+        "wrong method (405)": await client.get("/webhooks/entitlements"),
+    }
+
+    # then
+    statuses = {what: r.status_code for what, r in answers.items()}
+    assert statuses["storage failure (503)"] == 503, statuses
+    assert statuses["mutation over GET (405)"] == 405, statuses
+    ids = {what: r.headers.get("x-request-id", "") for what, r in answers.items()}
+    assert all(GENERATED.fullmatch(i) for i in ids.values()), ids
+    assert len(set(ids.values())) == len(ids)
+
+
+async def test_an_untrusted_peer_cannot_choose_its_request_id(api: Api) -> None:
+    # when: the peer is no trusted proxy
+    response = await api.client.get("/healthz", headers={"X-Request-Id": "chosen-by-client"})
+
+    # then
+    assert GENERATED.fullmatch(response.headers["x-request-id"])
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("lb-7f3a:42", True),
+        ("Root=1-67891233-abcdef012345678912345678", True),
+        ("has space", False),
+        ("x" * 129, False),
+        ('quote"d', False),
+    ],
+)
+async def test_a_trusted_proxy_s_request_id_is_kept_when_well_formed(
+    make_api: Callable[..., Any], sent: str, kept: bool
+) -> None:
+    # given: the test client's address is a trusted proxy
+    api: Api = await make_api(trusted_proxies=frozenset({"203.0.113.7"}))
+
+    # when
+    async with api.client:
+        response = await api.client.post(
+            "/graphql", json={"query": ARTICLE}, headers={"X-Request-Id": sent}
+        )
+
+    # then
+    answered = response.headers["x-request-id"]
+    assert (answered == sent) is kept
+    assert kept or GENERATED.fullmatch(answered)
+
+
+async def test_the_log_line_says_what_was_asked_and_never_a_secret(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    caplog.set_level(logging.INFO, logger="btl.request")
+    person = await api.person()
+    caplog.clear()
+
+    # when: a login (an email and a password in it), a signed-in query (a token), and the
+    # same signed-out page twice
+    login = await api.raw(LOGIN, {"input": {"email": person.email, "password": PASSWORD}})
+    token = login.json()["data"]["login"]["token"]
+    me = await api.raw(ME, token=token)
+    first = await api.client.post("/graphql", json={"query": ARTICLE})
+    second = await api.client.post("/graphql", json={"query": ARTICLE})
+
+    # then: one line per request, with the answer's id
+    lines = request_lines(caplog)
+    assert [r.request_id for r in lines] == [  # type: ignore[attr-defined]
+        r.headers["x-request-id"] for r in (login, me, first, second)
+    ]
+    logged = [as_json(r) for r in lines]
+    assert {k: logged[0][k] for k in ("operation_name", "operation_type", "status")} == {
+        "operation_name": "Login",
+        "operation_type": "mutation",
+        "status": 200,
+    }
+    assert logged[1]["operation_name"] == "Me"
+    assert logged[1]["viewer_id"] == int(person.id)
+    assert [line["cache"] for line in logged[2:]] == ["miss", "hit"]
+    assert all(isinstance(line["duration_ms"], float | int) for line in logged)
+    assert all(line["level"] == "INFO" and line["logger"] == "btl.request" for line in logged)
+    text = "\n".join(json.dumps(line) for line in logged)
+    for secret in (person.email, PASSWORD, token, person.token):
+        assert secret not in text
+
+
+async def test_an_unexpected_error_is_logged_once_with_the_request_id(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: a resolver that fails in a way nobody meant
+    from service import rules
+
+    async def explode() -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(rules, "current", explode)
+
+    # when
+    response = await api.raw("{ communityRules { version } }")
+
+    # then
+    with_traceback = [r for r in caplog.records if r.exc_info]
+    assert len(with_traceback) == 1
+    assert response.headers["x-request-id"] in with_traceback[0].getMessage()
+
+
+async def test_an_exception_no_route_caught_is_a_500_with_the_id_logged_once(
+    make_api: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given: a route that raises (the probe, replaced before the app is built)
+    from web import health
+
+    async def broken(request: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(health, "healthz", broken)
+    api: Api = await make_api()
+    caplog.set_level(logging.INFO, logger="btl.request")
+
+    # when
+    async with api.client:
+        response = await api.client.get("/healthz")
+
+    # then
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    with_traceback = [r for r in caplog.records if r.exc_info]
+    assert len(with_traceback) == 1
+    assert with_traceback[0].request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
+    assert request_lines(caplog)[-1].status == 500  # type: ignore[attr-defined]
+
+
+async def test_a_websocket_handshake_carries_a_request_id(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given
+    caplog.set_level(logging.INFO, logger="btl.request")
+    async with live_server(database_url)() as live:
+        # when
+        socket = await live.connect()
+        request_id = socket.response.headers["x-request-id"]
+        await socket.close()
+        socket_lines = await written(caplog, "websocket")
+
+    # then
+    assert GENERATED.fullmatch(request_id)
+    assert [r.request_id for r in socket_lines] == [request_id]  # type: ignore[attr-defined]
+    assert socket_lines[0].status == 101  # type: ignore[attr-defined]
