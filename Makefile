@@ -61,7 +61,7 @@ fuzz: install
 
 bench: install
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 # the README's picture of the console, taken by the console's browser test
 screenshot: install

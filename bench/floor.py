@@ -1,7 +1,8 @@
 """The floor: the same thread page from a minimal Starlette + aiosqlite endpoint, one SQL query.
 
 Run as `python bench/floor.py DB_PATH PORT`. It answers POST /graphql with the shape btl
-gives for the bench's thread-page query, without GraphQL, an ORM or anything else.
+gives for the bench's thread-page query, without GraphQL, an ORM or anything else, on the
+same server stack as btl (uvicorn with uvloop and httptools).
 """
 
 from __future__ import annotations
@@ -66,4 +67,11 @@ def build(db_path: str) -> Starlette:
 
 
 if __name__ == "__main__":
-    uvicorn.run(build(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+    uvicorn.run(
+        build(sys.argv[1]),
+        host="127.0.0.1",
+        port=int(sys.argv[2]),
+        log_level="warning",
+        loop="uvloop",
+        http="httptools",
+    )
