@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test audit-deps lint schema migrations bench fuzz clean screenshot
+.PHONY: install run test audit-deps lint schema migrations bench bench-live fuzz clean screenshot
 
 # the moderators' console (GET /graphql in a browser) is built from the npm registry when npm
 # is present; without it the page says how to build it
@@ -62,6 +62,11 @@ fuzz: install
 bench: install
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/live.py
+
+# thousands of websocket subscribers on one process (bench/live.py; QUICK=1: 1,000 of them)
+bench-live: install
+	$(PY) bench/live.py $(if $(QUICK),--quick)
 
 # the README's picture of the console, taken by the console's browser test
 screenshot: install

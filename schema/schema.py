@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import strawberry
@@ -20,6 +20,7 @@ from schema.audience import Audience, audience
 from schema.checked_document import DocumentChecker
 from schema.freshness import PublicCacheGuard
 from schema.limits import limit_extensions
+from schema.live_feeds import Feeds
 from schema.mutations.accounts import AccountMutations
 from schema.mutations.admin import AdminMutations
 from schema.mutations.comments import CommentMutations
@@ -87,6 +88,8 @@ class BtlSchema(strawberry.Schema):
     # parses and validates each document text once, within the limits (the overlay planner
     # parses through it too)
     checker: DocumentChecker
+    # live thread subscriptions, executed once per audience (schema/live_feeds.py)
+    feeds: Feeds
 
     async def _prepare_operation_async(
         self, context: ExecutionContext, extensions_runner: SchemaExtensionsRunner
@@ -124,19 +127,25 @@ class BtlSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> Stream:
-        """How a websocket runs every operation: within the same limits as HTTP."""
-        return await stream_within_limits(
-            lambda: super(BtlSchema, self).stream(
+        """How a websocket runs every operation: within the same limits as HTTP, and a
+        live thread's subscription as a member of its audience's feed."""
+
+        def run_as(context: Any) -> Awaitable[Stream]:
+            return super(BtlSchema, self).stream(
                 query,
                 variable_values,
-                context_value,
+                context,
                 root_value,
                 operation_name,
                 operation_extensions,
                 allowed_operation_types,
-            ),
+            )
+
+        return await stream_within_limits(
+            lambda: run_as(context_value),
             query,
             context_value,
+            lambda: self.feeds.join(run_as, query, variable_values, operation_name, context_value),
         )
 
 
@@ -162,6 +171,7 @@ def build_schema(settings: Settings, query: type = Query) -> BtlSchema:
         config=StrawberryConfig(disable_field_suggestions=True),
     )
     built.checker = checker
+    built.feeds = Feeds(built._schema, checker.bounded)
     return built
 
 

@@ -64,17 +64,25 @@ def _is_refusal(result: Any) -> bool:
 
 
 async def stream_within_limits(
-    run: Callable[[], Awaitable[Stream]], query: str | None, context: Any
+    run: Callable[[], Awaitable[Stream]],
+    query: str | None,
+    context: Any,
+    join: Callable[[], Stream | None] = lambda: None,
 ) -> Stream:
-    """`Schema.stream` for a socket's operation, within the socket's limits."""
+    """`Schema.stream` for a socket's operation, within the socket's limits; `join` gives
+    the operation's place in a shared feed (schema/live_feeds.py) when it may have one."""
     live: LiveConnection | None = getattr(context, "live", None)
     if live is None:  # not from a socket
         return await run()
-    return _guarded(run, query, live, context)
+    return _guarded(run, join, query, live, context)
 
 
 async def _guarded(
-    run: Callable[[], Awaitable[Stream]], query: str | None, live: LiveConnection, context: Context
+    run: Callable[[], Awaitable[Stream]],
+    join: Callable[[], Stream | None],
+    query: str | None,
+    live: LiveConnection,
+    context: Context,
 ) -> Stream:
     refusal = _refusal(query, live, context)
     if refusal is not None:
@@ -84,7 +92,7 @@ async def _guarded(
     live.subscriptions += 1
     live.registry.subscriptions += 1
     try:
-        async with aclosing(await run()) as source:
+        async with aclosing(join() or await run()) as source:
             try:
                 first = await anext(source)
             except StopAsyncIteration:

@@ -9,6 +9,7 @@ import strawberry
 
 from schema.audience import Audience, audience
 from schema.context import Info
+from schema.live_feeds import FeedTooSlow
 from schema.loaders import Loaders
 from schema.types.comments import CommentType
 from service import articles, comments, events, visibility
@@ -44,7 +45,7 @@ class CommentSubscriptions:
         try:
             async for event in events.subscribe(article):
                 try:
-                    comment = await event.comment(comments.get)  # once for all subscribers
+                    comment = await event.comment(comments.get)  # once for all feeds
                 except NotFound:
                     continue
                 if ctx.live is not None and not await ctx.live.confirm():
@@ -59,5 +60,6 @@ class CommentSubscriptions:
                     kind=CommentEventKind(event.kind.value), comment=CommentType(model=comment)
                 )
         except events.SubscriberTooSlow:
-            if ctx.live is not None:
-                ctx.live.close(*TOO_SLOW)
+            if ctx.live is None:  # a shared feed's: it closes each of its sockets
+                raise FeedTooSlow from None
+            ctx.live.close(*TOO_SLOW)

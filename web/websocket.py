@@ -6,12 +6,13 @@ closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from contextlib import suppress
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -24,6 +25,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from schema.context import Context
+from schema.live_feeds import SharedAnswer
 from schema.loaders import Loaders
 from schema.schema import BtlSchema
 from service import sessions
@@ -81,8 +83,16 @@ class SocketAdapter(ASGIWebSocketAdapter):
     had to say (`complete`) goes nowhere instead of failing as a traceback."""
 
     async def send_json(self, message: Any) -> None:
-        if self.ws.application_state == WebSocketState.CONNECTED:
-            await super().send_json(message)
+        if self.ws.application_state != WebSocketState.CONNECTED:
+            return
+        payload = message.get("payload") if isinstance(message, dict) else None
+        answer = payload.get("data") if isinstance(payload, dict) else None
+        if isinstance(answer, SharedAnswer):  # serialised once for all of its feed
+            head = json.dumps({k: v for k, v in message.items() if k != "payload"})
+            with suppress(WebSocketDisconnect):  # strawberry's own send_json ignores it too
+                await self.ws.send_text(f'{head[:-1]},"payload":{answer.text}}}')
+            return
+        await super().send_json(message)
 
     async def close(self, code: int, reason: str) -> None:
         if self.ws.application_state == WebSocketState.CONNECTED:

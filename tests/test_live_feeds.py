@@ -1,0 +1,153 @@
+"""A live thread's events are executed once per audience and fanned out (schema/live_feeds.py):
+sockets asking the same thing get the same bytes, each audience gets its own answer, and the
+SQL an event costs does not grow with the sockets listening."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import ClientConnection
+
+from service import events
+from service.events import EventKind
+from service.models import Role
+from tests.conftest import SqlCounter
+from tests.live_support import WAIT, Live, live_server, next_event, subscribe
+from tests.schema.moderation.helpers import REMOVE
+from tests.schema.reader.helpers import approve, set_mode
+from tests.support import post_comment
+
+SHOWN = "kind comment { id body status openReportCount author { displayName } parent { id } }"
+EVENTS = f'subscription {{ commentEvents(articleId: "story-1") {{ {SHOWN} }} }}'
+
+
+@pytest.fixture
+def make_live(database_url: str) -> Callable[..., Any]:
+    return live_server(database_url)
+
+
+async def raw_next(socket: ClientConnection) -> str:
+    """The next `next` message, as the bytes the server sent."""
+    while True:
+        text = await asyncio.wait_for(socket.recv(), WAIT)
+        assert isinstance(text, str)
+        if json.loads(text)["type"] == "next":
+            return text
+
+
+async def watching(live: Live, count: int, token: str | None = None) -> list[ClientConnection]:
+    sockets = [await live.connect(token) for _ in range(count)]
+    for socket in sockets:
+        await subscribe(socket, EVENTS)
+    await asyncio.sleep(0.3)  # the subscriptions are registered
+    return sockets
+
+
+async def test_sockets_with_the_same_document_get_the_same_bytes(make_live: Any) -> None:
+    async with make_live() as live:
+        reader = await live.api.person(subscriber=True)
+        moderator = await live.api.person(Role.MODERATOR)
+        signed_out = await watching(live, 3)
+        staff = await watching(live, 2, moderator.token)
+
+        posted = await post_comment(live.api, reader, "Same for all")
+        anonymous_texts = [await raw_next(socket) for socket in signed_out]
+        staff_texts = [await raw_next(socket) for socket in staff]
+    assert len(set(anonymous_texts)) == 1
+    assert len(set(staff_texts)) == 1
+    assert json.loads(anonymous_texts[0])["payload"]["data"]["commentEvents"] == {
+        "kind": "ADDED",
+        "comment": {
+            "id": posted["id"],
+            "body": "Same for all",
+            "status": "PUBLISHED",
+            "openReportCount": None,  # staff only
+            "author": {"displayName": reader.display_name},
+            "parent": None,
+        },
+    }
+    assert json.loads(staff_texts[0])["payload"]["data"]["commentEvents"]["comment"][
+        "openReportCount"
+    ] == 0
+
+
+async def test_staff_and_signed_out_sockets_get_their_own_answers(make_live: Any) -> None:
+    async with make_live() as live:
+        author = await live.api.person(subscriber=True)
+        moderator = await live.api.person(Role.MODERATOR)
+        posted = await post_comment(live.api, author, "Removed later")
+        [signed_out] = await watching(live, 1)
+        [staff] = await watching(live, 1, moderator.token)
+        [own] = await watching(live, 1, author.token)
+
+        removed = await live.api.data(
+            REMOVE, {"input": {"commentId": posted["id"], "reason": "Rules"}}, token=moderator.token
+        )
+        after_removal = [await next_event(s) for s in (signed_out, staff, own)]
+        await set_mode(live.api, moderator, "PRE")
+        held = await post_comment(live.api, author, "Held for a moderator")
+        held_for = [await next_event(s) for s in (staff, own)]
+        await approve(live.api, moderator, held["id"])
+        approved_for = [await next_event(s) for s in (signed_out, staff, own)]
+    assert removed["removeComment"]["__typename"] == "Comment"
+    reader_view = {"status": "REMOVED", "body": None, "openReportCount": None}
+    staff_view = {"status": "REMOVED", "body": "Removed later", "openReportCount": 0}
+    assert [{k: e["comment"][k] for k in staff_view} for e in after_removal] == [
+        reader_view,
+        staff_view,
+        reader_view,
+    ]
+    # a PENDING comment is news to its author and staff only, with its text
+    assert [(e["kind"], e["comment"]["status"], e["comment"]["body"]) for e in held_for] == [
+        ("ADDED", "PENDING", "Held for a moderator")
+    ] * 2
+    # approval adds it for everyone: the signed-out socket's next event, as it never saw
+    # the PENDING one
+    assert [(e["kind"], e["comment"]["id"], e["comment"]["status"]) for e in approved_for] == [
+        ("ADDED", held["id"], "PUBLISHED")
+    ] * 3
+
+
+async def test_a_socket_leaving_its_feed_does_not_end_it_for_the_others(make_live: Any) -> None:
+    async with make_live() as live:
+        reader = await live.api.person(subscriber=True)
+        first, second = await watching(live, 2)
+        await first.send(json.dumps({"id": "1", "type": "complete"}))
+        await first.close()
+        await asyncio.sleep(0.2)
+
+        posted = await post_comment(live.api, reader, "Still live")
+        event = await next_event(second)
+    assert event["comment"]["id"] == posted["id"]
+
+
+async def statements_per_event(
+    live: Live, sql_counter: SqlCounter, comment_id: str, sockets: list[ClientConnection]
+) -> list[str]:
+    before = sql_counter.count
+    await events.publish(EventKind.UPDATED, "story-1", int(comment_id))
+    for socket in sockets:
+        await next_event(socket)
+    return sql_counter.statements[before:]
+
+
+async def test_sql_per_event_does_not_grow_with_the_sockets_listening(
+    make_live: Any, sql_counter: SqlCounter
+) -> None:
+    async with make_live() as live:
+        reader = await live.api.person(subscriber=True)
+        moderator = await live.api.person(Role.MODERATOR)
+        parent = await post_comment(live.api, reader, "A parent")
+        reply = await post_comment(live.api, reader, "A reply", parentId=parent["id"])
+        alone = await watching(live, 1)
+        one_each = [*alone, *await watching(live, 1, moderator.token)]
+        one = await statements_per_event(live, sql_counter, reply["id"], alone)
+        two_audiences = await statements_per_event(live, sql_counter, reply["id"], one_each)
+
+        crowd = [*one_each, *await watching(live, 5), *await watching(live, 5, moderator.token)]
+        many = await statements_per_event(live, sql_counter, reply["id"], crowd)
+    assert 0 < len(one) <= len(two_audiences) == len(many), many
