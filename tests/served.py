@@ -28,6 +28,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Until something accepts on 127.0.0.1:`port`; RuntimeError if `process` exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if process.poll() is not None:
+            raise RuntimeError(f"exited with {process.returncode} before listening")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serve(directory: Path, *, migrate: bool = True, **settings: str) -> Iterator[Served]:
     """`migrate=False` for a second instance on a database the first has migrated."""
@@ -52,14 +64,10 @@ def serve(directory: Path, *, migrate: bool = True, **settings: str) -> Iterator
         [sys.executable, "-m", "service", "serve"], env=env, cwd=ROOT, stdout=log, stderr=log
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if process.poll() is not None:
-                raise RuntimeError((directory / "served.log").read_text())
-            time.sleep(0.1)
+        try:
+            wait_for_port(port, process)
+        except RuntimeError:
+            raise RuntimeError((directory / "served.log").read_text()) from None
         yield Served(f"http://127.0.0.1:{port}", env, process.pid)
     finally:
         process.terminate()

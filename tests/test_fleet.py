@@ -8,10 +8,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,7 +25,7 @@ from websockets.asyncio.client import ClientConnection
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.live_support import TRANSPORT_WS, receive, subscribe
 from tests.mailbox import Mailbox, smtp_server
-from tests.served import Served, create_user, free_port, fresh_postgres, serve
+from tests.served import Served, create_user, free_port, fresh_postgres, serve, wait_for_port
 from tests.support import LOGIN, POST
 
 PASSWORD = "a long fleet passphrase"
@@ -316,3 +319,60 @@ async def _jobs(database_url: str) -> list[dict[str, Any]]:
     finally:
         await conn.close()
     return [dict(row) for row in rows if row["kind"] == "mail.deliver"]
+
+
+@pytest.fixture(scope="module")
+def balancer(
+    fleet_servers: tuple[Any, ...], repo_root: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """deploy/haproxy.cfg as compose.yaml runs it, but listening on a free port here and
+    pointing at the two served instances; its URL."""
+    if shutil.which("haproxy") is None:
+        pytest.skip("haproxy is not installed: the load balancer's configuration is not run")
+    one, two = fleet_servers[:2]
+    port = free_port()
+    config = (repo_root / "deploy" / "haproxy.cfg").read_text()
+    config = config.replace("bind :8080", f"bind 127.0.0.1:{port}")
+    for name, served in (("btl-1", one), ("btl-2", two)):
+        address = served.url.removeprefix("http://")
+        config = config.replace(f"server {name} {name}:8000", f"server {name} {address}")
+    path = tmp_path_factory.mktemp("haproxy") / "haproxy.cfg"
+    path.write_text(config)
+    process = subprocess.Popen(
+        ["haproxy", "-db", "-f", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def test_the_load_balancer_passes_requests_and_websockets(
+    fleet: Fleet, balancer: str
+) -> None:
+    # given: a reader listening to a thread through the balancer
+    article = f"lb-{uuid.uuid4().hex[:8]}"
+    _, token = await fleet.reader("Balanced")
+    events = f'subscription {{ commentEvents(articleId: "{article}") {{ comment {{ body }} }} }}'
+    socket = await _socket(Served(balancer, {}), token, events)
+    await asyncio.sleep(0.5)  # the server has handled the subscribe message
+    try:
+        async with httpx.AsyncClient(base_url=balancer, timeout=30) as client:
+            # when: comments are posted through it, each request on a new connection
+            for n in range(4):
+                variables = {"input": {"articleId": article, "body": f"via lb {n}"}}
+                headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
+                response = await client.post(
+                    "/graphql", json={"query": POST, "variables": variables}, headers=headers
+                )
+                assert response.json()["data"]["postComment"]["__typename"] == "Comment"
+            ready = await client.get("/readyz")
+
+        # then: the socket through the balancer hears every one
+        heard = [(await _next(socket, "commentEvents"))["comment"]["body"] for _ in range(4)]
+    finally:
+        await socket.close()
+    assert ready.status_code == 200
+    assert heard == [f"via lb {n}" for n in range(4)]
