@@ -68,6 +68,9 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         # on SIGTERM: stop accepting, let requests in flight finish (websockets are closed
         # with 1012, "service restart", so clients reconnect elsewhere), at most this long
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # a worker that has not answered the supervisor's ping for this long is killed and
+        # started again: uvicorn's 5 s kill workers still importing on a busy machine
+        timeout_worker_healthcheck=30,
         **chosen,
     )
 
