@@ -141,6 +141,8 @@ class RequestLog:
         seconds: float,
         close_code: int | None,
     ) -> None:
+        if not logger.isEnabledFor(logging.INFO):
+            return
         fields: dict[str, Any] = {
             "request_id": record.request_id,
             "kind": record.kind,
@@ -155,7 +157,11 @@ class RequestLog:
         }
         if close_code is not None:
             fields["close_code"] = close_code
-        logger.info("request", extra=fields)
+        # no logger.info: it would look for the caller's file and line on every request
+        line = logger.makeRecord(logger.name, logging.INFO, "", 0, "request", (), None)
+        line.__dict__.update(fields)
+        line.request_fields = fields  # web/logs.py formats these lines the short way
+        logger.handle(line)
 
 
 async def _internal_error(send: Send) -> None:
