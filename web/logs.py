@@ -22,8 +22,15 @@ class JsonLines(JsonFormatter):
     request is on the hot path, where the general way (every attribute of the record
     looked at, the time formatted anew) costs as much as a cached answer."""
 
+    # ISO 8601 in UTC: 2026-11-26T05:26:30.717Z (and `converter` is time.gmtime)
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
     second = -1
     second_text = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.converter = time.gmtime
 
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "request_fields", None)
@@ -44,9 +51,9 @@ class JsonLines(JsonFormatter):
         second = int(created)
         if second != self.second:
             self.second, self.second_text = second, time.strftime(
-                "%Y-%m-%d %H:%M:%S", time.localtime(second)
+                self.default_time_format, self.converter(second)
             )
-        return f"{self.second_text},{int((created - second) * 1000):03d}"
+        return self.default_msec_format % (self.second_text, int((created - second) * 1000))
 
 
 def json_formatter() -> logging.Formatter:
