@@ -85,11 +85,16 @@ class Observer(Protocol):
 
 class RequestLog:
     def __init__(
-        self, app: ASGIApp, trusted_proxies: frozenset[str], observe: Observer | None = None
+        self,
+        app: ASGIApp,
+        trusted_proxies: frozenset[str],
+        observe: Observer | None = None,
+        lines: bool = True,
     ) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
         self.observe = observe
+        self.lines = lines  # BTL_REQUEST_LOG: false leaves the request lines to the proxy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -141,7 +146,7 @@ class RequestLog:
         seconds: float,
         close_code: int | None,
     ) -> None:
-        if not logger.isEnabledFor(logging.INFO):
+        if not self.lines or not logger.isEnabledFor(logging.INFO):
             return
         fields: dict[str, Any] = {
             "request_id": record.request_id,
