@@ -5,8 +5,9 @@ Off (the route does not exist: 404) unless the token is set; then a scrape needs
 `serve` gives prometheus-client a directory (PROMETHEUS_MULTIPROC_DIR, its own variable) where
 each worker keeps its counts, and a scrape of any worker adds them all up.
 
-Per request, `observe` adds to a counter and a histogram by operation name and outcome, and
-to the cache counters: what web/request_log.py's record says. Operation names are a label
+Per /graphql request, `RequestMetrics` (told by web/request_log.py) adds to a counter and a
+histogram by operation name and outcome, and to the cache counter the request's record
+names. Operation names are a label
 only when they are known — the names of the first MAX_OPERATION_NAMES operations that
 answered well in this process; anonymous operations are `anonymous`, the rest `other` — so a
 client inventing names cannot grow the series without bound. The backlog (queue, legal
