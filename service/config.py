@@ -113,6 +113,8 @@ class Settings:
     # operations: /metrics behind this bearer token (unset: no /metrics), draining on SIGTERM
     metrics_token: str | None = None
     shutdown_grace_seconds: int = 20
+    # one JSON line per request (web/request_log.py); X-Request-Id is given either way
+    request_log: bool = True
 
     @property
     def sso_enabled(self) -> bool:
@@ -508,6 +510,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shutdown_grace_seconds=_read(
             env, "BTL_SHUTDOWN_GRACE_SECONDS", _positive_int, count, d.shutdown_grace_seconds
         ),
+        request_log=_read(env, "BTL_REQUEST_LOG", _bool, "true or false", d.request_log),
     )
     if settings.smtp_url and not settings.mail_from:
         raise ConfigError("BTL_MAIL_FROM", "an email address when BTL_SMTP_URL is set", "")

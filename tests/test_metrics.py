@@ -3,7 +3,11 @@ with what happens (parsed with prometheus-client's own parser)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service import jobs
 from service.clock import clock
 from service.config import RateLimit
-from tests.live_support import live_server
+from tests.live_support import Live, live_server, until_closed
 from tests.schema.legal.helpers import defamation, posted, submit
 from tests.schema.moderation.helpers import report
 from tests.served import serve
@@ -204,15 +208,42 @@ def test_every_worker_s_counts_are_in_one_scrape(tmp_path: Path) -> None:
         httpx.Client(base_url=served.url, timeout=30) as client,
     ):
         # when: requests on fresh connections until both workers have answered some
-        sent = 0
+        sent, deadline = 0, time.monotonic() + 60
         while len(answering_workers(tmp_path / "served.log")) < 2:
-            assert sent < 500, "one worker answered everything"
+            assert time.monotonic() < deadline, "one worker answered everything"
             response = client.post(
                 "/graphql", json={"query": PAGE}, headers={"Connection": "close"}
             )
             assert response.status_code == 200
             sent += 1
+            time.sleep(0.02)  # a worker still starting gets its turn
         samples = parsed(client.get("/metrics", headers=SCRAPER).text)
 
     # then: whichever worker answered the scrape counted every request
     assert value(samples, "btl_graphql_requests_total", operation="Page", outcome="ok") == sent
+
+
+async def test_a_dead_worker_s_websockets_are_no_longer_counted(tmp_path: Path) -> None:
+    # given: two workers, and a websocket open on one of them
+    log = tmp_path / "served.log"
+    with serve(tmp_path, BTL_WORKERS="2", BTL_METRICS_TOKEN=TOKEN) as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+            socket = await Live(served.url, Api(client, None)).connect()  # type: ignore[arg-type]
+            holder = next(
+                line["pid"]
+                for line in map(json.loads, log.read_text().splitlines()[1:])
+                if line["message"] == "connection open"
+            )
+            assert value(await scrape(client), "btl_open_websockets") == 1
+
+            # when: that worker dies (the supervisor starts another)
+            os.kill(holder, signal.SIGKILL)
+            await until_closed(socket)
+
+            # then: its count goes with it
+            for _ in range(300):
+                if value(await scrape(client), "btl_open_websockets") == 0:
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the dead worker's websocket is still counted")

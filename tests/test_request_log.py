@@ -220,3 +220,30 @@ async def test_a_websocket_handshake_carries_a_request_id(
     assert GENERATED.fullmatch(request_id)
     assert [r.request_id for r in socket_lines] == [request_id]  # type: ignore[attr-defined]
     assert socket_lines[0].status == 101  # type: ignore[attr-defined]
+
+
+async def test_without_request_lines_the_id_stays_and_errors_are_still_logged(
+    make_api: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given: BTL_REQUEST_LOG=false, and a resolver that fails unexpectedly
+    from service import rules
+
+    async def explode() -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(rules, "current", explode)
+    api: Api = await make_api(request_log=False)
+    caplog.set_level(logging.INFO, logger="btl.request")
+
+    # when
+    async with api.client:
+        answered = await api.client.post("/graphql", json={"query": ARTICLE})
+        failed = await api.raw("{ communityRules { version } }")
+
+    # then
+    assert GENERATED.fullmatch(answered.headers["x-request-id"])
+    assert request_lines(caplog) == []
+    [error] = [r for r in caplog.records if r.exc_info]
+    assert failed.headers["x-request-id"] in error.getMessage()

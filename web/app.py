@@ -80,7 +80,12 @@ def create_app(
     # the request log first: every answer, a CORS preflight's too, carries the request's id
     metrics = RequestMetrics() if settings.metrics_token else None
     middleware = [
-        Middleware(RequestLog, trusted_proxies=settings.trusted_proxies, observe=metrics)
+        Middleware(
+            RequestLog,
+            trusted_proxies=settings.trusted_proxies,
+            observe=metrics,
+            lines=settings.request_log,
+        )
     ]
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(

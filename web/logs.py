@@ -7,20 +7,61 @@ exception's traceback is in `exc_info`.
 
 from __future__ import annotations
 
+import json
 import logging
 import logging.config
+import time
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 
+class JsonLines(JsonFormatter):
+    """python-json-logger's formatter, with a short way for the request lines: one per
+    request is on the hot path, where the general way (every attribute of the record
+    looked at, the time formatted anew) costs as much as a cached answer."""
+
+    # ISO 8601 in UTC: 2026-11-26T05:26:30.717Z (and `converter` is time.gmtime)
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+    second = -1
+    second_text = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.converter = time.gmtime
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "request_fields", None)
+        if fields is None or record.exc_info:
+            return super().format(record)
+        line = {
+            "time": self.moment(record.created),
+            "level": record.levelname,
+            "logger": record.name,
+            "pid": record.process,
+            "message": record.msg,
+            **fields,
+        }
+        return json.dumps(line, default=str)
+
+    def moment(self, created: float) -> str:
+        """`formatTime`'s text, the seconds formatted once a second."""
+        second = int(created)
+        if second != self.second:
+            self.second, self.second_text = second, time.strftime(
+                self.default_time_format, self.converter(second)
+            )
+        return self.default_msec_format % (self.second_text, int((created - second) * 1000))
+
+
 def json_formatter() -> logging.Formatter:
-    return JsonFormatter(
+    return JsonLines(
         "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
         # uvicorn's copy of each message with terminal colours in it
-        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
+        reserved_attrs=[*RESERVED_ATTRS, "color_message", "request_fields"],
     )
 
 

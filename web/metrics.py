@@ -5,8 +5,9 @@ Off (the route does not exist: 404) unless the token is set; then a scrape needs
 `serve` gives prometheus-client a directory (PROMETHEUS_MULTIPROC_DIR, its own variable) where
 each worker keeps its counts, and a scrape of any worker adds them all up.
 
-Per request, `observe` adds to a counter and a histogram by operation name and outcome, and
-to the cache counters: what web/request_log.py's record says. Operation names are a label
+Per /graphql request, `RequestMetrics` (told by web/request_log.py) adds to a counter and a
+histogram by operation name and outcome, and to the cache counter the request's record
+names. Operation names are a label
 only when they are known — the names of the first MAX_OPERATION_NAMES operations that
 answered well in this process; anonymous operations are `anonymous`, the rest `other` — so a
 client inventing names cannot grow the series without bound. The backlog (queue, legal
@@ -96,6 +97,7 @@ class RequestMetrics:
         self.max_names = max_names
         self.names: set[str] = set()
         self.children: dict[tuple[str, str], Child] = {}  # skips prometheus' label checks
+        self.answered_well: dict[str, Child] = {}  # by known name, outcome "ok"
 
     def label(self, record: RequestRecord, result: str) -> str:
         name = record.operation_name
@@ -111,22 +113,31 @@ class RequestMetrics:
         return "other"
 
     def begin(self, scope: Scope) -> None:
-        if scope["type"] == "http" and scope["path"] == "/graphql":
+        if scope["path"] == "/graphql" and scope["type"] == "http":
             IN_FLIGHT.inc()
 
     def end(self, record: RequestRecord, scope: Scope, status: int, seconds: float) -> None:
-        if scope["type"] != "http" or scope["path"] != "/graphql":
+        if scope["path"] != "/graphql" or scope["type"] != "http":
             return
         IN_FLIGHT.dec()
-        result = outcome(status, record.errors)
-        key = (self.label(record, result), result)
-        child = self.children.get(key)
+        # the common case in one lookup: a known operation answered well
+        well = status == 200 and not record.errors and record.operation_name is not None
+        child = self.answered_well.get(record.operation_name) if well else None  # type: ignore[arg-type]
         if child is None:
-            child = self.children[key] = (REQUESTS.labels(*key), DURATION.labels(*key))
+            child = self._child(record, outcome(status, record.errors))
         child[0].inc()
         child[1].observe(seconds)
         if record.cache is not None:
             CACHE_COUNTERS[record.cache].inc()
+
+    def _child(self, record: RequestRecord, result: str) -> Child:
+        key = (self.label(record, result), result)
+        child = self.children.get(key)
+        if child is None:  # at most MAX_OPERATION_NAMES + 2 labels, by 5 outcomes
+            child = self.children[key] = (REQUESTS.labels(*key), DURATION.labels(*key))
+            if result == "ok" and key[0] == record.operation_name:
+                self.answered_well[key[0]] = child
+        return child
 
 
 class _BacklogFigures:

@@ -85,11 +85,16 @@ class Observer(Protocol):
 
 class RequestLog:
     def __init__(
-        self, app: ASGIApp, trusted_proxies: frozenset[str], observe: Observer | None = None
+        self,
+        app: ASGIApp,
+        trusted_proxies: frozenset[str],
+        observe: Observer | None = None,
+        lines: bool = True,
     ) -> None:
         self.app = app
         self.trusted_proxies = trusted_proxies
         self.observe = observe
+        self.lines = lines  # BTL_REQUEST_LOG: false leaves the request lines to the proxy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -141,6 +146,8 @@ class RequestLog:
         seconds: float,
         close_code: int | None,
     ) -> None:
+        if not self.lines or not logger.isEnabledFor(logging.INFO):
+            return
         fields: dict[str, Any] = {
             "request_id": record.request_id,
             "kind": record.kind,
@@ -155,7 +162,11 @@ class RequestLog:
         }
         if close_code is not None:
             fields["close_code"] = close_code
-        logger.info("request", extra=fields)
+        # no logger.info: it would look for the caller's file and line on every request
+        line = logger.makeRecord(logger.name, logging.INFO, "", 0, "request", (), None)
+        line.__dict__.update(fields)
+        line.request_fields = fields  # web/logs.py formats these lines the short way
+        logger.handle(line)
 
 
 async def _internal_error(send: Send) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from prometheus_client import multiprocess
 from uvicorn.supervisors import Multiprocess
 
 from service.config import Settings
@@ -68,6 +69,9 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         # on SIGTERM: stop accepting, let requests in flight finish (websockets are closed
         # with 1012, "service restart", so clients reconnect elsewhere), at most this long
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # a worker that has not answered the supervisor's ping for this long is killed and
+        # started again: uvicorn's 5 s kill workers still importing on a busy machine
+        timeout_worker_healthcheck=30,
         **chosen,
     )
 
@@ -85,6 +89,14 @@ def serve(settings: Settings, sock: socket.socket, workers: int) -> None:
 
 
 class Supervisor(Multiprocess):
+    def keep_subprocess_alive(self) -> None:
+        before = {process.pid for process in self.processes}
+        super().keep_subprocess_alive()
+        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        for pid in before - {process.pid for process in self.processes}:
+            if directory and pid is not None:  # a dead worker's sockets are open no more
+                multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+
     def terminate_all(self) -> None:
         # the supervisor's copy of the listening socket would keep taking connections into
         # the backlog while the workers drain, where nobody answers them: close it first
