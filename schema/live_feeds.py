@@ -108,10 +108,12 @@ class Member:
         self.feed = feed
         self.live = live
         self.limit = limit
-        self.queue: deque[Any] = deque()
+        self.queue: deque[Any] | None = None  # made on the first event: idle sockets are many
         self.waiter: asyncio.Future[None] | None = None
 
     def push(self, item: Any) -> None:
+        if self.queue is None:
+            self.queue = deque()
         if len(self.queue) >= self.limit and item is not END:
             self.queue.clear()  # too slow: free what it holds, close it at its next read
             self.queue.append(_Failed(SubscriberTooSlow()))
@@ -124,7 +126,7 @@ class Member:
     async def stream(self) -> Stream:
         try:
             while True:
-                while not self.queue:
+                while self.queue is None or not self.queue:
                     self.waiter = asyncio.get_running_loop().create_future()
                     try:
                         await self.waiter

@@ -95,6 +95,8 @@ class Settings:
     ws_max_subscriptions: int = 10_000
     ws_queue_events: int = 256
     ws_session_check_seconds: float = 60.0
+    # off: a compressor per socket costs ~30 KB of memory, and events are small
+    ws_per_message_deflate: bool = False
     # legal duties and mail (issue 12)
     legal_holidays: str = "GB-ENG"
     rate_limit_notices: RateLimit = RateLimit(10, 3600)
@@ -453,6 +455,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             _positive_float,
             "seconds > 0",
             d.ws_session_check_seconds,
+        ),
+        ws_per_message_deflate=_read(
+            env,
+            "BTL_WS_PER_MESSAGE_DEFLATE",
+            _bool,
+            "true or false",
+            d.ws_per_message_deflate,
         ),
         legal_holidays=_read(
             env,

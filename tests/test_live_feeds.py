@@ -126,13 +126,18 @@ async def test_a_socket_leaving_its_feed_does_not_end_it_for_the_others(make_liv
 
 
 async def statements_per_event(
-    live: Live, sql_counter: SqlCounter, comment_id: str, sockets: list[ClientConnection]
-) -> list[str]:
-    before = sql_counter.count
-    await events.publish(EventKind.UPDATED, "story-1", int(comment_id))
-    for socket in sockets:
-        await next_event(socket)
-    return sql_counter.statements[before:]
+    sql_counter: SqlCounter, comment_id: str, sockets: list[ClientConnection]
+) -> int:
+    """The fewest statements of three events (the app's job scheduler may query meanwhile;
+    it only ever adds)."""
+    counts = []
+    for _ in range(3):
+        before = sql_counter.count
+        await events.publish(EventKind.UPDATED, "story-1", int(comment_id))
+        for socket in sockets:
+            await next_event(socket)
+        counts.append(sql_counter.count - before)
+    return min(counts)
 
 
 async def test_sql_per_event_does_not_grow_with_the_sockets_listening(
@@ -144,10 +149,11 @@ async def test_sql_per_event_does_not_grow_with_the_sockets_listening(
         parent = await post_comment(live.api, reader, "A parent")
         reply = await post_comment(live.api, reader, "A reply", parentId=parent["id"])
         alone = await watching(live, 1)
+        one = await statements_per_event(sql_counter, reply["id"], alone)
         one_each = [*alone, *await watching(live, 1, moderator.token)]
-        one = await statements_per_event(live, sql_counter, reply["id"], alone)
-        two_audiences = await statements_per_event(live, sql_counter, reply["id"], one_each)
+        two_audiences = await statements_per_event(sql_counter, reply["id"], one_each)
 
         crowd = [*one_each, *await watching(live, 5), *await watching(live, 5, moderator.token)]
-        many = await statements_per_event(live, sql_counter, reply["id"], crowd)
-    assert 0 < len(one) <= len(two_audiences) == len(many), many
+        many = await statements_per_event(sql_counter, reply["id"], crowd)
+    # the comment, then its author and parent once per audience
+    assert 0 < one < two_audiences == many

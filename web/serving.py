@@ -32,6 +32,7 @@ from uvicorn.supervisors import Multiprocess
 from service.config import Settings
 from web.logs import log_config
 from web.request_head import BoundedHeadProtocol
+from web.ws_protocol import LeanWebSocketProtocol
 
 APP = "web.app:create_app_from_environment"
 
@@ -49,9 +50,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for btl: a request's head bounded in time and size (uvicorn waits
     for it forever), idle keep-alive connections closed after 5 s, a websocket message past
-    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded, logs
-    as JSON lines (uvicorn's access log off: btl writes its own), and uvicorn's own proxy
-    headers off (only BTL_TRUSTED_PROXIES decides whose
+    BTL_WS_MAX_MESSAGE_BYTES closing the socket (1009) before any of it is decoded,
+    permessage-deflate only with BTL_WS_PER_MESSAGE_DEFLATE, websockets that keep little
+    while idle (web/ws_protocol.py), logs as JSON lines (uvicorn's access log off: btl
+    writes its own), and uvicorn's own proxy headers off (only BTL_TRUSTED_PROXIES decides whose
     X-Forwarded-For is believed)."""
     chosen: dict[str, Any] = {
         "log_level": "info",
@@ -62,8 +64,10 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
     return uvicorn.Config(
         app,
         http=BoundedHeadProtocol,
+        ws=LeanWebSocketProtocol,
         timeout_keep_alive=5,
         ws_max_size=settings.ws_max_message_bytes,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         proxy_headers=False,
         forwarded_allow_ips=[],  # not read from FORWARDED_ALLOW_IPS either
         # on SIGTERM: stop accepting, let requests in flight finish (websockets are closed

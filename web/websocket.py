@@ -7,6 +7,7 @@ closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import suppress
 from typing import Any
@@ -17,7 +18,10 @@ from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
@@ -100,11 +104,24 @@ class SocketAdapter(ASGIWebSocketAdapter):
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # thousands of sockets send the same document: one copy of its text (freed with
+        # the last socket that holds it)
+        payload = message.get("payload")
+        query = payload.get("query") if isinstance(payload, dict) else None
+        if isinstance(query, str):
+            payload["query"] = sys.intern(query)
+        await super().handle_subscribe(message)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
             await super().handle_connection_init(message)
         except Unauthorized:
             await self.websocket.close(*UNAUTHORIZED)
+        finally:
+            # cancelled by now: not kept for the socket's life (thousands of idle sockets)
+            if self.connection_init_received:
+                self.connection_init_timeout_task = None
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
