@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from schema.schema import build_schema
 from service import db, events, job_kinds, jobs, mail
@@ -36,11 +36,11 @@ from web.websocket import GraphQLWebSocket
 
 
 class App(Starlette):
-    """Starlette, with websockets on /graphql handed straight to their endpoint: the error
-    middleware and the router only pass them through, and their frames would stay on each
-    of thousands of idle sockets (~3 KB apiece; bench/live.py)."""
+    """Starlette, with websockets on /graphql handed straight to the request log and their
+    endpoint: the error middleware and the router only pass them through, and their frames
+    would stay on each of thousands of idle sockets (~3 KB apiece; bench/live.py)."""
 
-    live: GraphQLWebSocket
+    live: ASGIApp  # the request log around the websocket endpoint
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/graphql":
@@ -95,14 +95,11 @@ def create_app(
     redis = redis_client(settings.redis_url) if settings.redis_url else None
     # the request log first: every answer, a CORS preflight's too, carries the request's id
     metrics = RequestMetrics() if settings.metrics_token else None
-    middleware = [
-        Middleware(
-            RequestLog,
-            trusted_proxies=settings.trusted_proxies,
-            observe=metrics,
-            lines=settings.request_log,
-        )
-    ]
+
+    def logged(app: ASGIApp) -> RequestLog:
+        return RequestLog(app, settings.trusted_proxies, metrics, settings.request_log)
+
+    middleware = [Middleware(logged)]
     if settings.cors_origins:  # browsers may call /graphql only from these origins
         middleware.append(
             Middleware(
@@ -131,7 +128,7 @@ def create_app(
         ],
         lifespan=lifespan,
     )
-    app.live = live
+    app.live = logged(live)
     app.state.runtime = runtime
     app.state.scheduler = scheduler
     return app
