@@ -336,3 +336,19 @@ async def test_an_admins_erasure_cut_short_is_finished_by_the_job(
     assert_nothing_of(scene, await api.data(LOG, token=scene.moderator.token))
     log = await ModerationAction.filter(kind=ActionKind.ERASE_USER).values("reason", "moderator_id")
     assert log == [{"reason": "Erasure request by post", "moderator_id": int(scene.admin.id)}]
+
+
+async def test_nobody_may_call_themselves_what_an_erased_account_is_called(api: Api) -> None:
+    reader = await api.person()
+    update = """
+    mutation { updateProfile(input: {displayName: "DELETED ACCOUNT"}) {
+      __typename ... on InvalidInput { field message } } }
+    """
+
+    answer = (await api.data(update, token=reader.token))["updateProfile"]
+
+    assert answer == {
+        "__typename": "InvalidInput",
+        "field": "displayName",
+        "message": "That display name is reserved.",
+    }
