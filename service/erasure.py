@@ -115,6 +115,8 @@ async def erase(user_id: int, *, moderator_id: int | None, reason: str) -> bool:
             return False
         if first_time and not (user.deletion_scheduled_at and user.deletion_scheduled_at <= now()):
             return False
+        if first_time and user.role == Role.ADMIN:  # made an admin since asking: kept
+            return False
         held = await _held_comment_ids(user_id)
         comments = await _comments_to_erase(user_id, held)
         if not first_time and not comments:
