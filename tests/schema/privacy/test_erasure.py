@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from service import erasure
+from service import erasure, job_kinds, jobs
 from service.clock import clock, now
 from service.models import ActionKind, Job, ModerationAction, Role
 from tests.schema.legal.helpers import DECIDE, act, illegal_content, run_due_jobs, submit
@@ -352,3 +352,21 @@ async def test_nobody_may_call_themselves_what_an_erased_account_is_called(api: 
         "field": "displayName",
         "message": "That display name is reserved.",
     }
+
+
+async def test_an_erasure_claimed_by_an_instance_that_died_is_done_by_another(api: Api) -> None:
+    # given: the job is due, and an instance claims it and dies before finishing
+    scene = await a_scene(api)
+    await api.data(DELETE, {"password": scene.eve.password}, token=scene.eve.token)
+    clock.advance(24 * 3600 + 60)
+    dead = jobs.Scheduler(job_kinds.handlers(), name="dead-instance")
+    assert len(await dead.claim()) == 1
+
+    # when: another instance looks before, and after, the claim runs out
+    assert await run_due_jobs() == 0
+    clock.advance(jobs.Scheduler(job_kinds.handlers()).lease.total_seconds() + 1)
+    assert await run_due_jobs() == 1
+
+    # then
+    assert_nothing_of(scene, await signed_out_get(api, THREAD, {"id": "story-1"}))
+    assert await ModerationAction.filter(kind=ActionKind.ERASE_USER).count() == 1
