@@ -29,6 +29,8 @@ KEY_SCHEMA_VERSION = 10
 # line and paragraph separators: none shows as what it is
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 INVISIBLE = "A display name cannot contain invisible, formatting or control characters."
+# what an erased account is called (service/erasure.py): nobody may pass for one
+ERASED_NAME = "Deleted account"
 
 
 def _is_variation_selector(char: str) -> bool:
@@ -59,6 +61,8 @@ def clean_display_name(display_name: str) -> str:
         raise InvalidInput(f"A display name has 1 to {MAX_DISPLAY_NAME} characters.", "displayName")
     if not _skeleton(cleaned):
         raise InvalidInput(INVISIBLE, "displayName")
+    if display_name_key(cleaned) == _ERASED_KEY:
+        raise InvalidInput("That display name is reserved.", "displayName")
     return cleaned
 
 
@@ -94,3 +98,6 @@ def display_name_key(display_name: str) -> str:
     folded = unicodedata.normalize("NFKC", _without_accents(display_name)).casefold()
     skeleton = _skeleton(folded)
     return hashlib.blake2b(skeleton.encode(), digest_size=16).hexdigest()
+
+
+_ERASED_KEY = display_name_key(ERASED_NAME)

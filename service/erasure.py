@@ -30,6 +30,7 @@ from tortoise.transactions import in_transaction
 from service import (
     comment_status,
     counters,
+    display_names,
     events,
     jobs,
     moderation_log,
@@ -61,7 +62,7 @@ from service.models import (
 )
 
 ERASE = "account.erase"
-ERASED_NAME = "Deleted account"
+ERASED_NAME = display_names.ERASED_NAME
 ERASED_TEXT = moderation_log.ERASED_TEXT
 SELF_REQUESTED = "Erased at the account holder's request (deleteMyAccount)."
 # a notice in one of these may still need the comment as it was (legal claims)
@@ -108,16 +109,25 @@ async def erase(user_id: int, *, moderator_id: int | None, reason: str) -> bool:
             return False  # cancelled, or asked again for later
         for article_id in await _articles_of(user_id):  # one order: no deadlock
             await comment_status.lock_thread(article_id)
+        # read again under its lock: a cancel that committed meanwhile wins
+        user = await User.filter(id=user_id).select_for_update().first()
+        if user is None or (user.erased_at is None) != first_time:
+            return False
+        if first_time and not (user.deletion_scheduled_at and user.deletion_scheduled_at <= now()):
+            return False
+        if first_time and user.role == Role.ADMIN:  # made an admin since asking: kept
+            return False
         held = await _held_comment_ids(user_id)
         comments = await _comments_to_erase(user_id, held)
         if not first_time and not comments:
             return False
         published = await _erase_comments(comments)
         if first_time and held:  # their text stays while a notice holds them, not their author
-            for ids in _chunks(held):
-                await Comment.filter(id__in=ids).update(author_id=None)
-            for article_id in await _articles_of_comments(held):
+            kept = await Comment.filter(id__in=list(held))
+            await Comment.filter(id__in=list(held)).update(author_id=None)
+            for article_id in {c.article_id for c in kept}:
                 await counters.bump_version(article_id)
+            published += [c for c in kept if c.status == CommentStatus.PUBLISHED]
         await _erase_text_about(user_id, [c.id for c in comments], held)
         if first_time:
             await _erase_account(user)
@@ -149,15 +159,6 @@ async def _articles_of(user_id: int) -> list[str]:
         user_id,
     )
     return sorted({row["article_id"] for row in rows})
-
-
-async def _articles_of_comments(comment_ids: set[int]) -> set[str]:
-    found: set[str] = set()
-    for ids in _chunks(comment_ids):
-        found.update(
-            row["article_id"] for row in await Comment.filter(id__in=ids).values("article_id")
-        )
-    return found
 
 
 async def _held_comment_ids(user_id: int) -> set[int]:

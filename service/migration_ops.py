@@ -41,3 +41,20 @@ class AddColumnWithDefault(ops.AddField):
             await state_editor.client.execute_script(
                 f'ALTER TABLE "{table}" ADD COLUMN "{self.name}" {self.column}'
             )
+
+
+class AddNullableColumn(ops.AddField):
+    """A nullable column, dropped in place when the migration is reversed: Tortoise's
+    removal rebuilds the table on SQLite, which loses its unique constraints and indexes
+    (and an earlier migration's reversal then fails on the index it expects to drop)."""
+
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor is not None:
+            model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+            field = model._meta.fields_map[self.name]
+            column = getattr(field, "source_field", None) or self.name
+            await state_editor.client.execute_script(
+                f'ALTER TABLE "{model._meta.db_table}" DROP COLUMN "{column}"'
+            )

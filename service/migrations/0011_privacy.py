@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
-from service.migration_ops import AlterEnumChoices
+from service.migration_ops import AddNullableColumn, AlterEnumChoices
 from service.models import ActionKind
 
 # the same marker as service/moderation_log.py ERASED_TEXT
@@ -63,17 +63,17 @@ class Migration(migrations.Migration):
             name='kind',
             field=fields.CharEnumField(description='AMEND: AMEND\nREMOVE: REMOVE\nRESTORE: RESTORE\nDISMISS_REPORTS: DISMISS_REPORTS\nAUTO_HIDE: AUTO_HIDE\nSUSPEND_USER: SUSPEND_USER\nBAN_USER: BAN_USER\nREINSTATE_USER: REINSTATE_USER\nCLOSE_COMMENTS: CLOSE_COMMENTS\nOPEN_COMMENTS: OPEN_COMMENTS\nDECIDE_NOTICE: DECIDE_NOTICE\nREVERSE_ON_APPEAL: REVERSE_ON_APPEAL\nAPPROVE: APPROVE\nFEATURE: FEATURE\nUNFEATURE: UNFEATURE\nSET_MODERATION_MODE: SET_MODERATION_MODE\nERASE_USER: ERASE_USER', enum_type=ActionKind, max_length=24),
         ),
-        ops.AddField(
+        AddNullableColumn(
             model_name='Session',
             name='last_used_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddNullableColumn(
             model_name='User',
             name='deletion_scheduled_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddNullableColumn(
             model_name='User',
             name='erased_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),

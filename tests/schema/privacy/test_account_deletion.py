@@ -201,3 +201,20 @@ async def test_a_single_sign_on_account_needs_a_fresh_sign_in(make_api: object) 
     clock.advance(9 * 60)
     accepted = await delete(api, Person(old.id, "", "", fresh["token"]), None)
     assert accepted["__typename"] == "User" and accepted["deletionScheduledAt"]
+
+
+async def test_a_reader_made_admin_during_the_grace_period_is_not_erased(api: Api) -> None:
+    # given
+    reader = await api.person(name="Promoted Reader")
+    admin = await api.person(Role.ADMIN)
+    await delete(api, reader, reader.password)
+
+    # when
+    promote = "mutation($id: ID!) { setUserRole(userId: $id, role: ADMIN) { __typename } }"
+    await api.data(promote, {"id": reader.id}, token=admin.token)
+    clock.advance(DAY + 60)
+    await run_due_jobs()
+
+    # then
+    assert (await me(api, reader) or {})["displayName"] == "Promoted Reader"
+    assert await erasures() == 0

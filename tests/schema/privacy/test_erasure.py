@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from service import erasure
+from service import erasure, job_kinds, jobs
 from service.clock import clock, now
 from service.models import ActionKind, Job, ModerationAction, Role
 from tests.schema.legal.helpers import DECIDE, act, illegal_content, run_due_jobs, submit
@@ -336,3 +336,37 @@ async def test_an_admins_erasure_cut_short_is_finished_by_the_job(
     assert_nothing_of(scene, await api.data(LOG, token=scene.moderator.token))
     log = await ModerationAction.filter(kind=ActionKind.ERASE_USER).values("reason", "moderator_id")
     assert log == [{"reason": "Erasure request by post", "moderator_id": int(scene.admin.id)}]
+
+
+async def test_nobody_may_call_themselves_what_an_erased_account_is_called(api: Api) -> None:
+    reader = await api.person()
+    update = """
+    mutation { updateProfile(input: {displayName: "DELETED ACCOUNT"}) {
+      __typename ... on InvalidInput { field message } } }
+    """
+
+    answer = (await api.data(update, token=reader.token))["updateProfile"]
+
+    assert answer == {
+        "__typename": "InvalidInput",
+        "field": "displayName",
+        "message": "That display name is reserved.",
+    }
+
+
+async def test_an_erasure_claimed_by_an_instance_that_died_is_done_by_another(api: Api) -> None:
+    # given: the job is due, and an instance claims it and dies before finishing
+    scene = await a_scene(api)
+    await api.data(DELETE, {"password": scene.eve.password}, token=scene.eve.token)
+    clock.advance(24 * 3600 + 60)
+    dead = jobs.Scheduler(job_kinds.handlers(), name="dead-instance")
+    assert len(await dead.claim()) == 1
+
+    # when: another instance looks before, and after, the claim runs out
+    assert await run_due_jobs() == 0
+    clock.advance(jobs.Scheduler(job_kinds.handlers()).lease.total_seconds() + 1)
+    assert await run_due_jobs() == 1
+
+    # then
+    assert_nothing_of(scene, await signed_out_get(api, THREAD, {"id": "story-1"}))
+    assert await ModerationAction.filter(kind=ActionKind.ERASE_USER).count() == 1
