@@ -1,17 +1,36 @@
-"""SQLite client that starts write transactions with BEGIN IMMEDIATE, and that a cancelled
-operation cannot leave holding the connection (see service/transactions.py).
+"""SQLite client that starts write transactions with BEGIN IMMEDIATE, that a cancelled
+operation cannot leave holding the connection (see service/transactions.py), and whose
+reads outside a transaction run on connections of their own.
 
 A deferred BEGIN that reads and then writes can fail at once with "database is
 locked" when another process holds the write lock (the busy timeout does not
 apply to that upgrade). IMMEDIATE takes the write lock up front, so concurrent
 writers wait for the busy timeout instead.
+
+Tortoise gives a SQLite database one connection, and a write transaction holds it from
+BEGIN to COMMIT: every read of every other request queued behind each post. In WAL mode
+readers proceed beside a writer, but only on connections of their own, so a SELECT outside
+a transaction goes to one of READERS read-only connections. Each such statement is its own
+read transaction, begun when it starts: it sees every write committed before — a read that
+starts after a write returned sees it — and never a write still open. Inside a transaction
+every statement stays on the transaction's connection (Tortoise hands it out there). An
+in-memory database is private to its connection: it keeps the one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
 
-from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
+import aiosqlite
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionWrapper,
+    translate_exceptions,
+)
 from tortoise.exceptions import TransactionManagementError
 
 from service.transactions import SafeSqliteTransactionContext, uninterrupted
@@ -27,7 +46,78 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+# two cores' worth: SQLite runs a statement without the GIL, so reads overlap each other
+# and the event loop; more connections only queue in more threads
+READERS = 2
+_READ_PREFIXES = ("select", "with")
+
+
+def is_read(query: str) -> bool:
+    """A statement that only reads (SELECT, or WITH ... SELECT: no writing CTE in btl)."""
+    return query.lstrip()[:6].lower().startswith(_READ_PREFIXES)
+
+
 class ImmediateSqliteClient(SqliteClient):
+    def __init__(self, file_path: str, **kwargs: Any) -> None:
+        super().__init__(file_path, **kwargs)
+        self._idle_readers: list[aiosqlite.Connection] = []
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._reader_slots = asyncio.Semaphore(READERS)
+        self._shared = ":memory:" not in file_path and "mode=memory" not in file_path
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        reader = await aiosqlite.connect(self.filename, isolation_level=None)
+        reader._conn.row_factory = sqlite3.Row
+        busy = self.pragmas.get("busy_timeout", 10_000)
+        for pragma in (f"busy_timeout={busy}", "query_only=ON"):
+            await (await reader.execute(f"PRAGMA {pragma}")).close()
+        self._all_readers.append(reader)
+        return reader
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._reader_slots:
+            reader = self._idle_readers.pop() if self._idle_readers else await self._open_reader()
+            try:
+                yield reader
+            finally:
+                # a statement cancelled mid-way still finishes in the connection's thread
+                # before the next one starts there (aiosqlite runs them in order)
+                self._idle_readers.append(reader)
+
+    @translate_exceptions
+    async def execute_query(
+        self, query: str, values: list[Any] | None = None
+    ) -> tuple[int, Sequence[dict[str, Any]]]:
+        if not (self._shared and is_read(query)):
+            written: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(
+                query, values
+            )
+            return written
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self._reader() as reader:
+            self.log.debug("%s: %s", query, values)
+            rows: list[Any] = list(await reader.execute_fetchall(query, values))
+            return len(rows), rows
+
+    @translate_exceptions
+    async def execute_query_dict(
+        self, query: str, values: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        if not (self._shared and is_read(query)):
+            other: list[dict[str, Any]] = await super().execute_query_dict(query, values)
+            return other
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self._reader() as reader:
+            self.log.debug("%s: %s", query, values)
+            return list(map(dict, await reader.execute_fetchall(query, values)))
+
+    async def close(self) -> None:
+        readers, self._all_readers, self._idle_readers = self._all_readers, [], []
+        for reader in readers:
+            await reader.close()
+        await super().close()
+
     def _in_transaction(self) -> SafeSqliteTransactionContext:
         return SafeSqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 
