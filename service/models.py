@@ -151,7 +151,11 @@ class Entitlement(Model):
 
     class Meta:
         table = "entitlements"
-        indexes = (Index(fields=("subject",), name="entitlements_subject_idx"),)
+        indexes = (
+            Index(fields=("subject",), name="entitlements_subject_idx"),
+            # a signed-in page reads its reader's entitlements
+            Index(fields=("user_id",), name="entitlements_user_idx"),
+        )
 
 
 class CommunityRules(Model):

@@ -15,6 +15,13 @@ read transaction, begun when it starts: it sees every write committed before —
 starts after a write returned sees it — and never a write still open. Inside a transaction
 every statement stays on the transaction's connection (Tortoise hands it out there). An
 in-memory database is private to its connection: it keeps the one.
+
+Handing a statement to a connection's thread and waking the event loop with its rows costs
+more than the small indexed reads every page makes (a session, a thread page, a version),
+and on a busy machine each hop waits for the thread to be scheduled. `read_now` runs such a
+read on the event loop's own thread (service/sql.py `fetch`, the hand-written hot reads;
+the ORM's reads keep to the threads). It never waits: a read that would (SQLITE_BUSY, rare
+in WAL mode) goes to a read connection's thread instead, which waits the busy timeout.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
     translate_exceptions,
 )
-from tortoise.exceptions import TransactionManagementError
+from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from service.transactions import SafeSqliteTransactionContext, uninterrupted
 
@@ -50,6 +57,7 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
 # and the event loop; more connections only queue in more threads
 READERS = 2
 _READ_PREFIXES = ("select", "with")
+_WOULD_WAIT = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 
 
 def is_read(query: str) -> bool:
@@ -64,6 +72,7 @@ class ImmediateSqliteClient(SqliteClient):
         self._all_readers: list[aiosqlite.Connection] = []
         self._reader_slots = asyncio.Semaphore(READERS)
         self._shared = ":memory:" not in file_path and "mode=memory" not in file_path
+        self._at_once: sqlite3.Connection | None = None
 
     async def _open_reader(self) -> aiosqlite.Connection:
         reader = await aiosqlite.connect(self.filename, isolation_level=None)
@@ -84,6 +93,25 @@ class ImmediateSqliteClient(SqliteClient):
                 # a statement cancelled mid-way still finishes in the connection's thread
                 # before the next one starts there (aiosqlite runs them in order)
                 self._idle_readers.append(reader)
+
+    def read_now(self, query: str, values: list[Any]) -> list[dict[str, Any]] | None:
+        """The rows of a small read, run at once on this thread; None when it would wait
+        (or cannot run here): the caller awaits `execute_query_dict` instead."""
+        if not (self._shared and is_read(query)):
+            return None
+        if self._at_once is None:
+            at_once = sqlite3.connect(self.filename, isolation_level=None)
+            at_once.row_factory = sqlite3.Row
+            at_once.execute("PRAGMA busy_timeout=0")  # never wait on the event loop's thread
+            at_once.execute("PRAGMA query_only=ON")
+            self._at_once = at_once
+        self.log.debug("%s: %s", query, values)
+        try:
+            return list(map(dict, self._at_once.execute(query, values).fetchall()))
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WOULD_WAIT:
+                return None
+            raise OperationalError(exc) from exc
 
     @translate_exceptions
     async def execute_query(
@@ -113,6 +141,9 @@ class ImmediateSqliteClient(SqliteClient):
             return list(map(dict, await reader.execute_fetchall(query, values)))
 
     async def close(self) -> None:
+        if self._at_once is not None:
+            self._at_once.close()
+            self._at_once = None
         readers, self._all_readers, self._idle_readers = self._all_readers, [], []
         for reader in readers:
             await reader.close()

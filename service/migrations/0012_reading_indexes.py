@@ -16,4 +16,8 @@ class Migration(migrations.Migration):
             model_name='Report',
             index=Index(fields=['reporter_id', 'comment_id'], name='reports_reporter_idx'),
         ),
+        ops.AddIndex(
+            model_name='Entitlement',
+            index=Index(fields=['user_id'], name='entitlements_user_idx'),
+        ),
     ]
