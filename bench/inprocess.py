@@ -37,17 +37,19 @@ def executed_each_ms(
             async with httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://bench"
             ) as client:
-                medians = []
                 for body in bodies:
                     for _ in range(3):
                         answer = await client.post("/graphql", json=body, headers=headers)
                         assert "errors" not in answer.json(), answer.text[:300]
-                    times = []
-                    for _ in range(runs):
+                # in rounds, every body once per round: a machine whose load changes during
+                # the measurement changes every body's times alike
+                times: list[list[float]] = [[] for _ in bodies]
+                for _ in range(runs):
+                    for body, measured in zip(bodies, times, strict=True):
                         started = time.perf_counter()
                         await client.post("/graphql", json=body, headers=headers)
-                        times.append(1000 * (time.perf_counter() - started))
-                    medians.append(sorted(times)[runs // 2])
+                        measured.append(1000 * (time.perf_counter() - started))
+                medians = [sorted(measured)[runs // 2] for measured in times]
                 return medians
         finally:
             await database.stop()

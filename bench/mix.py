@@ -165,23 +165,41 @@ class StaleProbe(threading.Thread):
         self.port, self.poster, self.reader, self.pause = port, poster, reader, pause
         self.stop = threading.Event()
         self.posts = self.reads = self.stale = self.errors = 0
+        self.timings: dict[str, list[float]] = {"post": [], "signed out": [], "signed in": []}
+
+    def _timed(self, kind: str, body: dict[str, Any], token: str | None) -> dict[str, Any]:
+        started = time.perf_counter()
+        answer = _call(self.port, body, token)
+        self.timings[kind].append(1000 * (time.perf_counter() - started))
+        return answer
+
+    def latencies(self) -> str:
+        """Each kind's median and worst time as the probe saw it (one request at a time)."""
+        parts = []
+        for kind, times in self.timings.items():
+            if times:
+                ordered = sorted(times)
+                parts.append(f"{kind} {ordered[len(ordered) // 2]:.0f}/{ordered[-1]:.0f} ms")
+        return ", ".join(parts)
 
     def run(self) -> None:
         while not self.stop.wait(self.pause):
             body = f"probe {time.monotonic_ns()}"
             variables = {"i": {"articleId": article_id(1), "body": body}}
             try:
-                posted = _call(
-                    self.port, {"query": PROBE_POST, "variables": variables}, self.poster
+                posted = self._timed(
+                    "post", {"query": PROBE_POST, "variables": variables}, self.poster
                 )
                 if posted.get("data", {}).get("postComment", {}).get("__typename") != "Comment":
                     self.errors += 1
                     continue
                 self.posts += 1
-                for query, token in ((ANONYMOUS_PAGE, None), (SIGNED_IN_PAGE, self.reader)):
-                    page = _call(
-                        self.port, {"query": query, "variables": {"id": article_id(1)}}, token
-                    )
+                for kind, query, token in (
+                    ("signed out", ANONYMOUS_PAGE, None),
+                    ("signed in", SIGNED_IN_PAGE, self.reader),
+                ):
+                    variables = {"id": article_id(1)}
+                    page = self._timed(kind, {"query": query, "variables": variables}, token)
                     edges = page["data"]["article"]["comments"]["edges"]
                     self.reads += 1
                     if all(edge["node"]["body"] != body for edge in edges):

@@ -48,7 +48,8 @@ def table(run: Run) -> None:
             print(
                 f"mixed at {connections}: stale-answer probe posted {mixed['probe_posts']:.0f} "
                 f"times and read back {mixed['probe_reads']:.0f} pages (signed out and in): "
-                f"{mixed['stale']:.0f} stale, {mixed['probe_errors']:.0f} errors"
+                f"{mixed['stale']:.0f} stale, {mixed['probe_errors']:.0f} errors; its median/worst"
+                f" times: {run.extra.get(f'probe_{connections}', '')}"
             )
 
 
@@ -211,6 +212,7 @@ def report(run: Run) -> None:
         print(f"  {'met   ' if met else 'MISSED'} {label}")
     for key, title in (
         ("mixed_profile", "py-spy --gil of the mixed row at 64 connections, own time"),
+        ("row_profile", f"py-spy --gil of the {run.always_spy!r} row at 64 connections"),
         ("in_profile", "where a signed-in thread page's time goes (cProfile, in process)"),
         ("post_profile", "where a postComment's time goes (cProfile, in process)"),
     ):

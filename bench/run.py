@@ -58,7 +58,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10, help="measured time per row")
     parser.add_argument("--only", default=",".join(ROWS), help=f"rows among {','.join(ROWS)}")
     parser.add_argument("--connections", default="16,64")
-    parser.add_argument("--py-spy", action="store_true", help="profile the mixed row always")
+    parser.add_argument(
+        "--py-spy",
+        default="",
+        metavar="ROW",
+        help="profile this served row (out, in, post, mixed) with py-spy in a run of its own",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     if unknown := only - set(ROWS):

@@ -7,13 +7,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+RATE = 200
+
 
 class Recording:
     """`py-spy record --gil --format raw` for `seconds`; `summary()` answers the functions with
     the most own time (the leaf frame of each sample) and the btl frames that lead there."""
 
     def __init__(self, pid: int, seconds: int, out: Path) -> None:
-        self.out = out
+        self.out, self.seconds = out, seconds
         self.process: subprocess.Popen[bytes] | None = None
         spy = shutil.which("py-spy") or str(
             Path(__file__).resolve().parents[1] / ".venv/bin/py-spy"
@@ -30,7 +32,7 @@ class Recording:
                 "raw",
                 "--full-filenames",
                 "-r",
-                "200",
+                str(RATE),
                 "-d",
                 str(seconds),
                 "-p",
@@ -58,14 +60,16 @@ class Recording:
             frames = stack.split(";")
             total += int(count)
             own[_short(frames[-1])] += int(count)
-            mine = [f for f in frames if "/site-packages/" not in f and "/work/" in f]
-            if mine:
-                ours[_short(mine[-1])] += int(count)
+            mine = {_function(f) for f in frames if "/site-packages/" not in f and "/work/" in f}
+            for function in mine:
+                ours[function] += int(count)
         if not total:
             return "    (no samples)"
-        lines = [f"    {100 * n / total:5.1f} %  {name}" for name, n in own.most_common(top)]
-        lines.append("  btl's deepest frame on the stack (inclusive):")
-        lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in ours.most_common(8)]
+        held = total / (RATE * self.seconds)
+        lines = [f"    the GIL was held in {100 * held:.0f} % of the samples' moments"]
+        lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in own.most_common(top)]
+        lines.append("  btl's functions on the stack (inclusive):")
+        lines += [f"    {100 * n / total:5.1f} %  {name}" for name, n in ours.most_common(top)]
         return "\n".join(lines)
 
 
@@ -78,3 +82,9 @@ def _short(frame: str) -> str:
             where = where.split(marker, 1)[1]
             break
     return f"{name} ({where})"
+
+
+def _function(frame: str) -> str:
+    """`function (path)`, the line left out."""
+    name, _, where = _short(frame).partition(" (")
+    return f"{name} ({where.rsplit(':', 1)[0]})"

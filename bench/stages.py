@@ -44,7 +44,7 @@ class Run:
     seconds: int
     connections: list[int]
     only: set[str]
-    always_spy: bool
+    always_spy: str  # a served row to profile whatever its result
     servers: Servers = field(default_factory=Servers)
     env: dict[str, str] = field(default_factory=dict)
     db: Path = Path()
@@ -89,6 +89,7 @@ def _mixed(run: Run, port: int, connections: int, pid: int | None = None) -> dic
         probe.join()
     result.update(probe_posts=probe.posts, probe_reads=probe.reads, stale=probe.stale)
     result["probe_errors"] = probe.errors
+    run.extra[f"probe_{connections}"] = probe.latencies()
     if recording:
         run.extra["mixed_profile"] = recording.summary()
     return result
@@ -128,6 +129,7 @@ def served_rows(run: Run) -> None:
         "in": lua_script(run.work, "signed_in", json.dumps(signed_in), run.tokens[0]),
         "post": post_script(run.work, run.tokens),
     }
+    run.extra["scripts"] = scripts
     sql = {
         "out": inprocess.sql_per_request(run.db, ANONYMOUS_PAGE, {"id": ARTICLE}, None),
         "in": inprocess.sql_per_request(run.db, SIGNED_IN_PAGE, {"id": ARTICLE}, run.tokens[0]),
@@ -160,8 +162,12 @@ def _missed(run: Run, key: str) -> bool:
 def _profiles(run: Run, port: int, pid: int) -> None:
     """The profiles of the rows whose target is missed (or of the mixed row when asked)."""
     run.extra["missed"] = missed = {label for label, met in targets(run) if not met}
-    if "mixed" in run.only and (run.always_spy or any("mixed" in m for m in missed)):
+    if "mixed" in run.only and (run.always_spy == "mixed" or any("mixed" in m for m in missed)):
         _mixed(run, port, 64, pid)
+    if run.always_spy in ("out", "in", "post"):
+        recording = spy.Recording(pid, run.seconds, run.work / "row.spy")
+        wrk(port, run.extra["scripts"][run.always_spy], 64, run.seconds)
+        run.extra["row_profile"] = recording.summary()
     if any("signed in" in m for m in missed):
         run.extra["in_profile"] = inprocess.profile(
             run.db, SIGNED_IN_PAGE, {"id": ARTICLE}, run.tokens[0]

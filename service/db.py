@@ -89,8 +89,12 @@ async def migrate(database_url: str) -> None:
 
 
 async def ping() -> None:
-    """Raise if the database does not answer a trivial query."""
-    await connections.get("default").execute_query("SELECT 1")
+    """Raise if the database does not answer a trivial query. On SQLite a SELECT would go to
+    a read connection (service/sqlite_backend.py); a PRAGMA asks the one that writes, which a
+    wedged transaction would hold."""
+    connection = connections.get("default")
+    sqlite = connection.capabilities.dialect == "sqlite"
+    await connection.execute_query("PRAGMA user_version" if sqlite else "SELECT 1")
 
 
 def is_storage_failure(error: BaseException) -> bool:

@@ -158,7 +158,11 @@ class Entitlement(Model):
 
     class Meta:
         table = "entitlements"
-        indexes = (Index(fields=("subject",), name="entitlements_subject_idx"),)
+        indexes = (
+            Index(fields=("subject",), name="entitlements_subject_idx"),
+            # a signed-in page reads its reader's entitlements
+            Index(fields=("user_id",), name="entitlements_user_idx"),
+        )
 
 
 class CommunityRules(Model):
@@ -241,6 +245,8 @@ class Comment(Model):
             ),
             Index(fields=("article_id", "featured_at", "id"), name="comments_featured_idx"),
             Index(fields=("status", "created_at", "id"), name="comments_pending_idx"),
+            # a comment's replies, oldest first, paged by keyset (500 replies cost what 5 do)
+            Index(fields=("parent_id", "created_at", "id"), name="comments_replies_idx"),
             Index(fields=("author_id", "status", "created_at", "id"), name="comments_author_idx"),
         )
 
@@ -285,6 +291,8 @@ class Report(Model):
         unique_together = (("comment", "reporter"),)
         indexes = (
             Index(fields=("comment_id", "status", "created_at", "id"), name="reports_comment_idx"),
+            # a reader's reports on a page (viewerHasReported): theirs are few, a thread's many
+            Index(fields=("reporter_id", "comment_id"), name="reports_reporter_idx"),
         )
 
 

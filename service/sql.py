@@ -40,11 +40,17 @@ def _rendered(template: str, count: int, dialect: str) -> str:
 
 
 async def fetch(template: str, *values: Any) -> list[dict[str, Any]]:
-    """Rows as dicts; inside `in_transaction()` this runs on the transaction's connection."""
+    """Rows as dicts; inside `in_transaction()` this runs on the transaction's connection.
+    Outside one, SQLite runs it at once on this thread when it need not wait
+    (service/sqlite_backend.py `read_now`): these are small indexed reads."""
     connection = connections.get("default")
-    rows: list[dict[str, Any]] = await connection.execute_query_dict(
-        _render(template, len(values)), list(values)
-    )
+    query = _render(template, len(values))
+    read_now = getattr(connection, "read_now", None)
+    if read_now is not None:
+        now_rows: list[dict[str, Any]] | None = read_now(query, list(values))
+        if now_rows is not None:
+            return now_rows
+    rows: list[dict[str, Any]] = await connection.execute_query_dict(query, list(values))
     return rows  # fresh dicts from both backends: callers may change them
 
 

@@ -1,19 +1,44 @@
-"""SQLite client that starts write transactions with BEGIN IMMEDIATE, and that a cancelled
-operation cannot leave holding the connection (see service/transactions.py).
+"""SQLite client that starts write transactions with BEGIN IMMEDIATE, that a cancelled
+operation cannot leave holding the connection (see service/transactions.py), and whose
+reads outside a transaction run on connections of their own.
 
 A deferred BEGIN that reads and then writes can fail at once with "database is
 locked" when another process holds the write lock (the busy timeout does not
 apply to that upgrade). IMMEDIATE takes the write lock up front, so concurrent
 writers wait for the busy timeout instead.
+
+Tortoise gives a SQLite database one connection, and a write transaction holds it from
+BEGIN to COMMIT: every read of every other request queued behind each post. In WAL mode
+readers proceed beside a writer, but only on connections of their own, so a SELECT outside
+a transaction goes to one of READERS read-only connections. Each such statement is its own
+read transaction, begun when it starts: it sees every write committed before — a read that
+starts after a write returned sees it — and never a write still open. Inside a transaction
+every statement stays on the transaction's connection (Tortoise hands it out there). An
+in-memory database is private to its connection: it keeps the one.
+
+Handing a statement to a connection's thread and waking the event loop with its rows costs
+more than the small indexed reads every page makes (a session, a thread page, a version),
+and on a busy machine each hop waits for the thread to be scheduled. `read_now` runs such a
+read on the event loop's own thread (service/sql.py `fetch`, the hand-written hot reads;
+the ORM's reads keep to the threads). It never waits: a read that would (SQLITE_BUSY, rare
+in WAL mode) goes to a read connection's thread instead, which waits the busy timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
-from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
-from tortoise.exceptions import TransactionManagementError
+import aiosqlite
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionWrapper,
+    translate_exceptions,
+)
+from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from service.metrics import CountingLog
 from service.transactions import SafeSqliteTransactionContext, uninterrupted
@@ -29,10 +54,102 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
             raise TransactionManagementError(exc) from exc
 
 
+# two cores' worth: SQLite runs a statement without the GIL, so reads overlap each other
+# and the event loop; more connections only queue in more threads
+READERS = 2
+_READ_PREFIXES = ("select", "with")
+_WOULD_WAIT = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def is_read(query: str) -> bool:
+    """A statement that only reads (SELECT, or WITH ... SELECT: no writing CTE in btl)."""
+    return query.lstrip()[:6].lower().startswith(_READ_PREFIXES)
+
+
 class ImmediateSqliteClient(SqliteClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, file_path: str, **kwargs: Any) -> None:
+        super().__init__(file_path, **kwargs)
         self.log = CountingLog(self.log)  # type: ignore[assignment]  # its transactions share it
+        self._idle_readers: list[aiosqlite.Connection] = []
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._reader_slots = asyncio.Semaphore(READERS)
+        self._shared = ":memory:" not in file_path and "mode=memory" not in file_path
+        self._at_once: sqlite3.Connection | None = None
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        reader = await aiosqlite.connect(self.filename, isolation_level=None)
+        reader._conn.row_factory = sqlite3.Row
+        busy = self.pragmas.get("busy_timeout", 10_000)
+        for pragma in (f"busy_timeout={busy}", "query_only=ON"):
+            await (await reader.execute(f"PRAGMA {pragma}")).close()
+        self._all_readers.append(reader)
+        return reader
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._reader_slots:
+            reader = self._idle_readers.pop() if self._idle_readers else await self._open_reader()
+            try:
+                yield reader
+            finally:
+                # a statement cancelled mid-way still finishes in the connection's thread
+                # before the next one starts there (aiosqlite runs them in order)
+                self._idle_readers.append(reader)
+
+    def read_now(self, query: str, values: list[Any]) -> list[dict[str, Any]] | None:
+        """The rows of a small read, run at once on this thread; None when it would wait
+        (or cannot run here): the caller awaits `execute_query_dict` instead."""
+        if not (self._shared and is_read(query)):
+            return None
+        if self._at_once is None:
+            at_once = sqlite3.connect(self.filename, isolation_level=None)
+            at_once.row_factory = sqlite3.Row
+            at_once.execute("PRAGMA busy_timeout=0")  # never wait on the event loop's thread
+            at_once.execute("PRAGMA query_only=ON")
+            self._at_once = at_once
+        self.log.debug("%s: %s", query, values)
+        try:
+            return list(map(dict, self._at_once.execute(query, values).fetchall()))
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WOULD_WAIT:
+                return None
+            raise OperationalError(exc) from exc
+
+    @translate_exceptions
+    async def execute_query(
+        self, query: str, values: list[Any] | None = None
+    ) -> tuple[int, Sequence[dict[str, Any]]]:
+        if not (self._shared and is_read(query)):
+            written: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(
+                query, values
+            )
+            return written
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self._reader() as reader:
+            self.log.debug("%s: %s", query, values)
+            rows: list[Any] = list(await reader.execute_fetchall(query, values))
+            return len(rows), rows
+
+    @translate_exceptions
+    async def execute_query_dict(
+        self, query: str, values: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        if not (self._shared and is_read(query)):
+            other: list[dict[str, Any]] = await super().execute_query_dict(query, values)
+            return other
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        async with self._reader() as reader:
+            self.log.debug("%s: %s", query, values)
+            return list(map(dict, await reader.execute_fetchall(query, values)))
+
+    async def close(self) -> None:
+        if self._at_once is not None:
+            self._at_once.close()
+            self._at_once = None
+        readers, self._all_readers, self._idle_readers = self._all_readers, [], []
+        for reader in readers:
+            await reader.close()
+        await super().close()
 
     def _in_transaction(self) -> SafeSqliteTransactionContext:
         return SafeSqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)

@@ -22,7 +22,7 @@ from service import sql
 from service.errors import BadUserInput
 from service.ids import parse_id
 from service.models import Comment, User
-from service.visibility import reader_visible, reader_visible_sql
+from service.visibility import reader_visible_sql
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -154,12 +154,29 @@ async def top_level(
 async def replies(
     parent_id: int, *, first: int, after: str | None, staff: bool, viewer_id: int | None = None
 ) -> Page[Comment]:
-    query = Comment.filter(parent_id=parent_id)
+    """A page of a comment's direct replies, oldest first, with their authors: one query on
+    the replies index from the cursor (a comment with 500 replies costs what one with 5
+    does), authors joined so the page completes without another read."""
+    check_first(first)
+    where = ["c.parent_id = {}"]
+    values: list[Any] = [parent_id]
     if not staff:
-        query = query.filter(reader_visible(viewer_id))
+        visible, shown_to = reader_visible_sql(viewer_id)
+        where.append(visible)
+        values += shown_to
     if after:
-        query = query.filter(after_filter(after, descending=False))
-    return await keyset_page(query, "created_at", "id", first=first)
+        moment, row_id = decode_cursor(after)
+        where.append("c.created_at >= {} AND (c.created_at > {} OR c.id > {})")
+        values += [sql.db_time(moment), sql.db_time(moment), row_id]
+    rows = await sql.fetch(
+        f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c "
+        "LEFT JOIN users u ON u.id = c.author_id "
+        f"WHERE {' AND '.join(where)} "
+        f"ORDER BY c.created_at, c.id LIMIT {first + 1}",
+        *values,
+    )
+    comments = [with_author(row) for row in rows]
+    return Page(comments[:first], len(comments) > first)
 
 
 async def first_pages(
@@ -190,9 +207,35 @@ async def first_pages(
 async def first_replies(
     parent_ids: list[int], *, first: int, staff: bool, viewer_id: int | None = None
 ) -> dict[int, Page[Comment]]:
-    """The first page of replies under each parent, as the viewer may see them."""
+    """The first page of replies under each parent, as the viewer may see them, with their
+    authors. One parent (a comment's own page of replies): the keyset read, which stops
+    after `first` rows where a window numbers every reply."""
+    if len(parent_ids) == 1:
+        page = await replies(
+            parent_ids[0], first=first, after=None, staff=staff, viewer_id=viewer_id
+        )
+        return {parent_ids[0]: page}
+    check_first(first)
     visible = ""
     if not staff:
         condition, shown_to = reader_visible_sql(viewer_id)
         visible = "AND " + condition.format(*(int(v) for v in shown_to))  # ints: safe inline
-    return await first_pages(Comment, "parent_id", parent_ids, first=first, where=visible)
+    ids = ",".join(str(int(parent_id)) for parent_id in parent_ids)  # ints only: safe inline
+    rows = await sql.fetch(
+        "SELECT * FROM ("
+        f" SELECT c.*, {AUTHOR_COLUMNS}, ROW_NUMBER() OVER ("
+        "  PARTITION BY c.parent_id ORDER BY c.created_at, c.id) AS position_in_owner"
+        " FROM comments c LEFT JOIN users u ON u.id = c.author_id"
+        f" WHERE c.parent_id IN ({ids}) {visible}"
+        f") ranked WHERE position_in_owner <= {first + 1}"
+        " ORDER BY parent_id, created_at, id"
+    )
+    grouped: dict[int, list[Comment]] = defaultdict(list)
+    for row in rows:
+        del row["position_in_owner"]
+        comment = with_author(row)
+        grouped[comment.parent_id or 0].append(comment)
+    return {
+        parent_id: Page(grouped[parent_id][:first], len(grouped[parent_id]) > first)
+        for parent_id in parent_ids
+    }

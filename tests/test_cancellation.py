@@ -164,9 +164,10 @@ async def test_served_instance_answers_after_its_operations_timed_out(tmp_path: 
         async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
             tokens = [await _login(client, email) for email in emails]
 
-    # when: restarted with operations timing out almost at once, they post at once
+    # when: restarted with operations timing out almost at once, they post at once (a post
+    # takes a few milliseconds: the timeout is shorter than many of them)
     with serve(
-        tmp_path, BTL_OPERATION_TIMEOUT_SECONDS="0.02", BTL_RATE_LIMIT_COMMENTS="100000/60"
+        tmp_path, BTL_OPERATION_TIMEOUT_SECONDS="0.008", BTL_RATE_LIMIT_COMMENTS="100000/60"
     ) as hasty:
         posted = await asyncio.gather(*(_served_posts(hasty, t, POSTS_EACH) for t in tokens))
         acknowledged = [comment_id for ids in posted for comment_id in ids]

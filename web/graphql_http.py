@@ -30,7 +30,7 @@ from web.console import console_page
 from web.guard import guarded
 from web.operations import Operation, described, read_operation
 from web.persisted import PersistedQueries
-from web.public_cache import PublicCache, cache_key
+from web.public_cache import CachedAnswer, PublicCache, cache_key, is_query
 from web.request_log import RequestRecord, current
 from web.responses import (
     PRIVATE,
@@ -140,13 +140,19 @@ class GraphQLHTTP:
             operation.query, operation.operation_name, operation.variables, operation.media
         )
         cached = await self.public_cache.answer(key)
+        shareable = self.shareable(operation.query)
+        record = noted()
         if cached is not None:
-            noted().cache = "hit"
+            record.cache = "hit"
+        elif shareable and is_query(operation.query, operation.operation_name):
+            record.cache = "miss"  # computed here, or by the concurrent miss it joined
+            cached = await self.public_cache.computed_once(key, lambda: self._kept(operation, key))
+        if cached is not None:
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
             expires_at = cached.expires_at
         else:
-            deps = await self.public_cache.begin() if self.shareable(operation.query) else None
-            noted().cache = "miss" if deps is not None else None
+            deps = await self.public_cache.begin() if shareable else None
+            record.cache = "miss" if deps is not None else None
             response = await self._executed(operation, NOBODY, deps)
             expires_at = deps.expires_at if deps is not None else None
             if deps is not None and response.status_code == 200:
@@ -154,6 +160,15 @@ class GraphQLHTTP:
                 await self.public_cache.keep(key, deps, bytes(response.body), 200, media)
         settings = self.runtime.settings
         return http_caching(operation.request, response, settings.public_max_age, expires_at)
+
+    async def _kept(self, operation: Operation, key: str) -> CachedAnswer | None:
+        """A signed-out answer computed and kept (when it can be); None for an error status."""
+        deps = await self.public_cache.begin()
+        response = await self._executed(operation, NOBODY, deps)
+        if response.status_code != 200:
+            return None
+        media = response.headers.get("content-type", "application/json")
+        return await self.public_cache.keep(key, deps, bytes(response.body), 200, media)
 
     async def _executed(
         self, operation: Operation, caller: Caller, deps: CacheDeps | None = None
@@ -219,11 +234,18 @@ class GraphQLHTTP:
             noted().cache = "overlay"
             return cached.body
         noted().cache = "overlay-miss"
+        cached = await self.public_cache.computed_once(
+            key, lambda: self._kept_for_overlay(operation, plan, key)
+        )
+        return cached.body if cached is not None else None
+
+    async def _kept_for_overlay(
+        self, operation: Operation, plan: Plan, key: str
+    ) -> CachedAnswer | None:
         deps = await self.public_cache.begin()
         context = context_for(self.runtime, operation.request, NOBODY, deps)
         result = await self.execute(operation, plan.query, context)
         if isinstance(result, Response) or result.errors or result.extensions:
             return None
         body = encode({"data": result.data})
-        await self.public_cache.keep(key, deps, body, 200, "application/json")
-        return body
+        return await self.public_cache.keep(key, deps, body, 200, "application/json")

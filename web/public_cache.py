@@ -20,6 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from redis.exceptions import RedisError
 
 from schema.freshness import CacheDeps
@@ -44,6 +45,22 @@ class CachedAnswer:
 def cache_key(query: str, operation_name: str | None, variables: Any, media_type: str) -> str:
     canonical = json.dumps([_digest(query), operation_name, variables, media_type], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@lru_cache(maxsize=256)
+def is_query(query: str, operation_name: str | None) -> bool:
+    """Whether the operation run is a query (a mutation's answer is never shared)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [
+        d
+        for d in operations
+        if operation_name is None or (d.name is not None and d.name.value == operation_name)
+    ]
+    return len(chosen) == 1 and chosen[0].operation == OperationType.QUERY
 
 
 @lru_cache(maxsize=1024)
@@ -211,22 +228,43 @@ class PublicCache:
             lambda: public_versions.read(article_ids, epoch=epoch),
         )
 
+    async def computed_once(
+        self, key: str, compute: Callable[[], Awaitable[CachedAnswer | None]]
+    ) -> CachedAnswer | None:
+        """After a miss: the answer computed once for every reader who missed `key` meanwhile.
+
+        A write empties an article's entries; without this, every reader of the article
+        arriving before the new answer is kept computed it again, a burst of identical work.
+        Readers join the computation that has not started yet, never one already running
+        (it may have read the thread before a write a late reader has seen commit), so an
+        answer still reflects every write that returned before its request arrived. The
+        computation looks in the cache first: the one before it may have kept the answer.
+        None: no answer to share (an error): each reader computes their own."""
+
+        async def load() -> CachedAnswer | None:
+            cached = await self.answer(key)
+            return cached if cached is not None else await compute()
+
+        return await self.shared.read(("answer", key), load)
+
     async def begin(self) -> CacheDeps:
         """The dependencies of an answer about to be computed: the epoch is read first, so
         no change to a person can slip between the rows read and the version kept."""
         _, epoch = await self.versions([], True)
         return CacheDeps(epoch=epoch)
 
-    async def keep(self, key: str, deps: CacheDeps, body: bytes, status: int, media: str) -> None:
+    async def keep(
+        self, key: str, deps: CacheDeps, body: bytes, status: int, media: str
+    ) -> CachedAnswer:
+        """The answer, stored when every version it depends on was read."""
+        answer = CachedAnswer(
+            body,
+            status,
+            media,
+            dict(deps.article_versions),
+            deps.epoch if deps.uses_epoch else None,
+            deps.expires_at,
+        )
         if deps.complete():
-            await self.store.put(
-                key,
-                CachedAnswer(
-                    body,
-                    status,
-                    media,
-                    dict(deps.article_versions),
-                    deps.epoch if deps.uses_epoch else None,
-                    deps.expires_at,
-                ),
-            )
+            await self.store.put(key, answer)
+        return answer
