@@ -92,7 +92,9 @@ async def _guarded(
     live.subscriptions += 1
     live.registry.subscriptions += 1
     try:
-        async with aclosing(join() or await run()) as source:
+        source = join() or await run()
+        del run, join  # kept by this frame for the operation's life otherwise
+        async with aclosing(source):
             try:
                 first = await anext(source)
             except StopAsyncIteration:
