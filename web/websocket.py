@@ -35,6 +35,7 @@ from schema.schema import BtlSchema
 from service import sessions
 from service.live import CloseSocket, LiveConnection, LiveConnections
 from service.runtime import Runtime
+from web import feed_members
 from web.callers import NOBODY, context_for
 
 Stream = AsyncGenerator[Any, None]
@@ -110,7 +111,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         query = payload.get("query") if isinstance(payload, dict) else None
         if isinstance(query, str):
             payload["query"] = sys.intern(query)
-        await super().handle_subscribe(message)
+        if not feed_members.join(self, message):  # a live thread's: run by its feed
+            await super().handle_subscribe(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        if not feed_members.leave(self, operation_id):
+            await super().cleanup_operation(operation_id)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:

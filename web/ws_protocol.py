@@ -73,11 +73,22 @@ class _Flag:
         return True
 
 
+# an ASGI extension: whether a message sent now goes out without waiting for the socket to
+# drain (a live feed sends to such sockets in line, and queues for the others)
+WRITABLE = "btl.websocket.writable"
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = _Inbox()  # type: ignore[assignment]
         self.writable = _Flag()  # type: ignore[assignment]
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        extensions = getattr(self, "scope", {}).get("extensions")
+        if isinstance(extensions, dict):
+            extensions[WRITABLE] = self.writable.is_set
 
     async def send(self, message: Any) -> None:
         await super().send(message)
