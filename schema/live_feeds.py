@@ -24,7 +24,7 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from graphql import (
@@ -56,6 +56,8 @@ class SharedAnswer:
     in for the result's data, and the socket sends `text` as the whole payload."""
 
     text: str
+    # the whole message as sent, by operation id: made once for all sockets using that id
+    encoded: dict[str, bytes] = field(default_factory=dict, compare=False)
 
 
 def shared(result: Any) -> Any:

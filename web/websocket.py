@@ -6,7 +6,6 @@ closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import suppress
@@ -92,9 +91,8 @@ class SocketAdapter(ASGIWebSocketAdapter):
         payload = message.get("payload") if isinstance(message, dict) else None
         answer = payload.get("data") if isinstance(payload, dict) else None
         if isinstance(answer, SharedAnswer):  # serialised once for all of its feed
-            head = json.dumps({k: v for k, v in message.items() if k != "payload"})
             with suppress(WebSocketDisconnect):  # strawberry's own send_json ignores it too
-                await self.ws.send_text(f'{head[:-1]},"payload":{answer.text}}}')
+                await self.ws.send_text(feed_members.next_message(message["id"], answer))
             return
         await super().send_json(message)
 
