@@ -16,7 +16,7 @@ from service.models import User
 from service.runtime import Runtime
 
 
-@dataclass
+@dataclass(slots=True)  # one per websocket, thousands of them idle
 class Context:
     runtime: Runtime
     # the HTTP request or the websocket it came on: the HTTP edge's (resolvers never read it)

@@ -24,8 +24,8 @@ import asyncio
 import json
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
 from graphql import (
     DocumentNode,
@@ -56,6 +56,8 @@ class SharedAnswer:
     in for the result's data, and the socket sends `text` as the whole payload."""
 
     text: str
+    # the whole message as sent, by operation id: made once for all sockets using that id
+    encoded: dict[str, bytes] = field(default_factory=dict, compare=False)
 
 
 def shared(result: Any) -> Any:
@@ -88,7 +90,7 @@ def _too_slow(result: Any) -> bool:
 
 
 class _End:
-    """The feed's stream ended: so does the member's."""
+    """The feed's stream ended: so does each member's operation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,53 +101,84 @@ class _Failed:
 END = _End()
 
 
+class Sink(Protocol):
+    """Where a member's items go: its socket, as its operation's messages (web/websocket.py)."""
+
+    def ready(self) -> bool:
+        """Whether a message would go out now, without waiting for the socket to drain."""
+
+    async def result(self, result: Any) -> None: ...
+
+    async def end(self, error: BaseException | None) -> None:
+        """The operation is over (an error, or None when it completed)."""
+
+
 class Member:
-    """One socket's operation in a feed: a bounded queue its operation reads."""
+    """One socket's operation in a feed. It keeps no task while idle: the feed sends each
+    item straight to a socket that can take it, and only a socket that is not ready (or
+    whose account check is under way) gets a task draining its queue, bounded by
+    BTL_WS_QUEUE_EVENTS (past that it is closed as too slow)."""
 
-    __slots__ = ("feed", "limit", "live", "queue", "waiter")
+    __slots__ = ("drain", "feed", "limit", "live", "queue", "sink")
 
-    def __init__(self, feed: Feed, live: LiveConnection | None, limit: int) -> None:
+    def __init__(self, feed: Feed, live: LiveConnection | None, limit: int, sink: Sink) -> None:
         self.feed = feed
         self.live = live
         self.limit = limit
-        self.queue: deque[Any] | None = None  # made on the first event: idle sockets are many
-        self.waiter: asyncio.Future[None] | None = None
+        self.sink = sink
+        self.queue: deque[Any] | None = None  # while a drain runs
+        self.drain: asyncio.Task[None] | None = None
 
-    def push(self, item: Any) -> None:
+    async def deliver(self, item: Any) -> None:
+        """Called by the feed for each item, in order."""
+        if self.queue is None and self.sink.ready() and self._checked():
+            await self._send(item)
+            return
         if self.queue is None:
             self.queue = deque()
+            self.drain = asyncio.get_running_loop().create_task(self._drain())
         if len(self.queue) >= self.limit and item is not END:
-            self.queue.clear()  # too slow: free what it holds, close it at its next read
+            self.queue.clear()  # too slow: free what it holds, close it next
             self.queue.append(_Failed(SubscriberTooSlow()))
             self.feed.members.discard(self)
         else:
             self.queue.append(item)
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
 
-    async def stream(self) -> Stream:
+    def _checked(self) -> bool:
+        """No account check is pending (confirm() would not wait)."""
+        return self.live is None or self.live.pending_check is None
+
+    async def _drain(self) -> None:
+        assert self.queue is not None
+        while self.queue:
+            await self._send(self.queue.popleft())
+        self.queue = self.drain = None
+
+    async def _send(self, item: Any) -> None:
         try:
-            while True:
-                while self.queue is None or not self.queue:
-                    self.waiter = asyncio.get_running_loop().create_future()
-                    try:
-                        await self.waiter
-                    finally:
-                        self.waiter = None
-                item = self.queue.popleft()
-                if item is END:
-                    return
-                if isinstance(item, _Failed):
-                    if isinstance(item.error, SubscriberTooSlow):
-                        if self.live is not None:
-                            self.live.close(*TOO_SLOW)
-                        return
-                    raise item.error
-                if self.live is not None and not await self.live.confirm():
-                    return  # the session ended or the account changed: the socket is closing
-                yield item
-        finally:
-            self.feed.leave(self)
+            if item is END:
+                await self._end(None)
+            elif isinstance(item, _Failed):
+                if isinstance(item.error, SubscriberTooSlow) and self.live is not None:
+                    self.live.close(*TOO_SLOW)
+                await self._end(None if isinstance(item.error, SubscriberTooSlow) else item.error)
+            elif self.live is not None and not await self.live.confirm():
+                await self._end(None)  # the session ended or the account changed: closing
+            else:
+                await self.sink.result(item)
+        except Exception:  # the socket went away meanwhile: its handler cleans up
+            self.leave()
+
+    async def _end(self, error: BaseException | None) -> None:
+        self.leave()
+        await self.sink.end(error)
+
+    def leave(self) -> None:
+        """The operation is over (completed by the client, its socket closed, or ended)."""
+        self.feed.leave(self)
+        if self.drain is not None and self.drain is not asyncio.current_task():
+            self.drain.cancel()
+        self.queue = self.drain = None
 
 
 class Feed:
@@ -168,7 +201,7 @@ class Feed:
                         break
                     item = shared(result)
                     for member in list(self.members):
-                        member.push(item)
+                        await member.deliver(item)
             finally:
                 await source.aclose()
         except asyncio.CancelledError:  # the last member left
@@ -178,12 +211,12 @@ class Feed:
             ending = _Failed(error)
         self.feeds.forget(self)  # before the members learn: a newcomer starts a new feed
         for member in list(self.members):
-            member.push(ending)
+            await member.deliver(ending)
         self.members.clear()
 
     def leave(self, member: Member) -> None:
         self.members.discard(member)
-        if not self.members and not self.task.done():
+        if not self.members and not self.task.done() and self.task is not asyncio.current_task():
             self.feeds.forget(self)
             self.task.cancel()
 
@@ -203,8 +236,9 @@ class Feeds:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         context: Any,
-    ) -> Stream | None:
-        """The member's stream of a feed for this operation, or None: it runs on its own."""
+        sink: Sink,
+    ) -> Member | None:
+        """The operation as a member of its audience's feed, or None: it runs on its own."""
         if query is None or not isinstance(context, Context):
             return None
         audience = self._audience(query, operation_name, context)
@@ -225,9 +259,9 @@ class Feeds:
                 loaders=Loaders(context.viewer),
             )
             feed = self.feeds[key] = Feed(self, key, run, group)
-        member = Member(feed, context.live, context.runtime.settings.ws_queue_events)
+        member = Member(feed, context.live, context.runtime.settings.ws_queue_events, sink)
         feed.members.add(member)
-        return member.stream()
+        return member
 
     def forget(self, feed: Feed) -> None:
         if self.feeds.get(feed.key) is feed:

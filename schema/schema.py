@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -127,25 +127,19 @@ class BtlSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> Stream:
-        """How a websocket runs every operation: within the same limits as HTTP, and a
-        live thread's subscription as a member of its audience's feed."""
-
-        def run_as(context: Any) -> Awaitable[Stream]:
-            return super(BtlSchema, self).stream(
+        """How a websocket runs every operation: within the same limits as HTTP."""
+        return await stream_within_limits(
+            lambda: super(BtlSchema, self).stream(
                 query,
                 variable_values,
-                context,
+                context_value,
                 root_value,
                 operation_name,
                 operation_extensions,
                 allowed_operation_types,
-            )
-
-        return await stream_within_limits(
-            lambda: run_as(context_value),
+            ),
             query,
             context_value,
-            lambda: self.feeds.join(run_as, query, variable_values, operation_name, context_value),
         )
 
 

@@ -24,7 +24,8 @@ from service.live import LiveConnection
 Stream = AsyncGenerator[Any, None]
 
 
-def _refusal(query: str | None, live: LiveConnection, context: Context) -> GraphQLError | None:
+def refusal(query: str | None, live: LiveConnection, context: Context) -> GraphQLError | None:
+    """Why the socket may not run another operation now, if it may not."""
     settings = context.runtime.settings
     if query is not None and len(query) > settings.max_document_chars:
         return limit_error(
@@ -53,7 +54,7 @@ def _as_limit(error: GraphQLError, context: Context) -> GraphQLError:
     return error
 
 
-def _is_refusal(result: Any) -> bool:
+def is_refusal(result: Any) -> bool:
     """A request error, as HTTP means it: no data, and no error belongs to a field."""
     return (
         isinstance(result, ExecutionResult)
@@ -64,35 +65,30 @@ def _is_refusal(result: Any) -> bool:
 
 
 async def stream_within_limits(
-    run: Callable[[], Awaitable[Stream]],
-    query: str | None,
-    context: Any,
-    join: Callable[[], Stream | None] = lambda: None,
+    run: Callable[[], Awaitable[Stream]], query: str | None, context: Any
 ) -> Stream:
-    """`Schema.stream` for a socket's operation, within the socket's limits; `join` gives
-    the operation's place in a shared feed (schema/live_feeds.py) when it may have one."""
+    """`Schema.stream` for a socket's operation, within the socket's limits."""
     live: LiveConnection | None = getattr(context, "live", None)
     if live is None:  # not from a socket
         return await run()
-    return _guarded(run, join, query, live, context)
+    return _guarded(run, query, live, context)
 
 
 async def _guarded(
     run: Callable[[], Awaitable[Stream]],
-    join: Callable[[], Stream | None],
     query: str | None,
     live: LiveConnection,
     context: Context,
 ) -> Stream:
-    refusal = _refusal(query, live, context)
-    if refusal is not None:
-        yield PreExecutionError(data=None, errors=[refusal])
+    refused = refusal(query, live, context)
+    if refused is not None:
+        yield PreExecutionError(data=None, errors=[refused])
         return
     # counted from the first read to the close: strawberry reads a stream at once
     live.subscriptions += 1
     live.registry.subscriptions += 1
     try:
-        async with aclosing(join() or await run()) as source:
+        async with aclosing(await run()) as source:
             try:
                 first = await anext(source)
             except StopAsyncIteration:
@@ -100,7 +96,7 @@ async def _guarded(
             except GraphQLError as error:  # raised while parsing (strawberry lets it escape)
                 yield PreExecutionError(data=None, errors=[_as_limit(error, context)])
                 return
-            if _is_refusal(first) and not isinstance(first, PreExecutionError):
+            if is_refusal(first) and not isinstance(first, PreExecutionError):
                 yield PreExecutionError(data=None, errors=first.errors)
                 return
             yield first

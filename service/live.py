@@ -45,7 +45,7 @@ def same_view(before: User, after: User) -> bool:
     )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # thousands of them, mostly idle
 class LiveConnection:
     """One websocket: who it signed in as, how many operations it runs, how to close it."""
 

@@ -157,3 +157,32 @@ async def test_sql_per_event_does_not_grow_with_the_sockets_listening(
         many = await statements_per_event(sql_counter, reply["id"], crowd)
     # the comment, then its author and parent once per audience
     assert 0 < one < two_audiences == many
+
+
+async def test_a_frame_made_once_equals_the_message_sent_the_ordinary_way(make_live: Any) -> None:
+    async with make_live(ws_per_message_deflate=True) as live:
+        reader = await live.api.person(subscriber=True)
+        # a socket that negotiated compression is sent each message the ASGI way; one
+        # without gets the feed's frame as it was made for every socket
+        compressed = await live.connect()
+        plain = await live.connect(compression=None)
+        for socket in (compressed, plain):
+            await subscribe(socket, EVENTS)
+        await asyncio.sleep(0.3)
+
+        await post_comment(live.api, reader, "Either way")
+        texts = [await raw_next(compressed), await raw_next(plain)]
+    assert compressed.response is not None and plain.response is not None
+    assert "permessage-deflate" in compressed.response.headers.get("Sec-WebSocket-Extensions", "")
+    assert "Sec-WebSocket-Extensions" not in plain.response.headers
+    assert texts[0] == texts[1]
+    assert json.loads(texts[0])["payload"]["data"]["commentEvents"]["comment"]["body"] == (
+        "Either way"
+    )
+
+
+async def test_permessage_deflate_is_off_unless_configured(make_live: Any) -> None:
+    async with make_live() as live:
+        socket = await live.connect()  # offers permessage-deflate, as browsers do
+    assert socket.response is not None
+    assert "Sec-WebSocket-Extensions" not in socket.response.headers

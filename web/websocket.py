@@ -6,7 +6,6 @@ closes a message over BTL_WS_MAX_MESSAGE_BYTES (1009) unread.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import suppress
@@ -35,6 +34,7 @@ from schema.schema import BtlSchema
 from service import sessions
 from service.live import CloseSocket, LiveConnection, LiveConnections
 from service.runtime import Runtime
+from web import feed_members
 from web.callers import NOBODY, context_for
 from web.metrics import OPEN_WEBSOCKETS
 
@@ -92,9 +92,8 @@ class SocketAdapter(ASGIWebSocketAdapter):
         payload = message.get("payload") if isinstance(message, dict) else None
         answer = payload.get("data") if isinstance(payload, dict) else None
         if isinstance(answer, SharedAnswer):  # serialised once for all of its feed
-            head = json.dumps({k: v for k, v in message.items() if k != "payload"})
             with suppress(WebSocketDisconnect):  # strawberry's own send_json ignores it too
-                await self.ws.send_text(f'{head[:-1]},"payload":{answer.text}}}')
+                await self.ws.send_text(feed_members.next_message(message["id"], answer))
             return
         await super().send_json(message)
 
@@ -111,7 +110,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         query = payload.get("query") if isinstance(payload, dict) else None
         if isinstance(query, str):
             payload["query"] = sys.intern(query)
-        await super().handle_subscribe(message)
+        if not feed_members.join(self, message):  # a live thread's: run by its feed
+            await super().handle_subscribe(message)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        if not feed_members.leave(self, operation_id):
+            await super().cleanup_operation(operation_id)
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:

@@ -73,11 +73,53 @@ class _Flag:
         return True
 
 
+# ASGI extensions: whether a message sent now goes out without waiting for the socket to
+# drain (a live feed sends to such sockets in line, and queues for the others), and the
+# sending of a text frame made once for thousands of sockets (`text_frame`)
+WRITABLE = "btl.websocket.writable"
+SEND_FRAME = "btl.websocket.send_frame"
+
+
+def text_frame(text: bytes) -> bytes:
+    """A final, unmasked, uncompressed text frame (RFC 6455 5.2), as a server sends it."""
+    size = len(text)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 65536:
+        head = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return head + text
+
+
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = _Inbox()  # type: ignore[assignment]
         self.writable = _Flag()  # type: ignore[assignment]
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        extensions = getattr(self, "scope", {}).get("extensions")
+        if isinstance(extensions, dict):
+            extensions[WRITABLE] = self.writable.is_set
+            extensions[SEND_FRAME] = self.send_frame
+
+    def send_frame(self, frame: bytes) -> bool:
+        """Write a frame from `text_frame` if the socket can take it as it is now (open,
+        writable, no compression negotiated); False: send the message the ASGI way."""
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or self.initial_response is not None
+            or self.conn.extensions  # permessage-deflate: each socket compresses its own
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
     async def send(self, message: Any) -> None:
         await super().send(message)
