@@ -28,6 +28,17 @@ class Mailbox:
     def to(self, address: str) -> list[Message]:
         return [m for m in self.received if m["To"] == address]
 
+    def wait_for(self, address: str, seconds: float) -> list[Message]:
+        """The mails to `address`, once at least one has come (or `seconds` have passed)."""
+        waited = 0.0
+        while not self.to(address) and waited < seconds:
+            self.arrived.clear()
+            if self.to(address):  # arrived between the look and the clear
+                break
+            self.arrived.wait(0.2)
+            waited += 0.2
+        return self.to(address)
+
 
 @contextmanager
 def smtp_server(mailbox: Mailbox) -> Iterator[Mailbox]:
