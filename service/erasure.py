@@ -195,7 +195,6 @@ async def _erase_comments(comments: list[Comment]) -> list[Comment]:
 async def _erase_text_about(user_id: int, comment_ids: list[int], held: set[int]) -> None:
     """Blank the text of the log lines, statements and appeals about them or the erased
     comments; the ones about a held comment wait for it. The ERASE_USER line itself stays."""
-    lines: set[int] = set()
     about = ModerationAction.filter(target_user_id=user_id).exclude(kind=ActionKind.ERASE_USER)
     candidates: list[dict[str, Any]] = list(await about.values("id", "comment_id"))
     for ids in sql.chunks(comment_ids):
