@@ -54,3 +54,21 @@ async def change(comment: Comment, *, expected: CommentStatus, new: CommentStatu
     else:
         await counters.bump_version(comment.article_id)
     return True
+
+
+async def withdraw_all(comments: list[Comment]) -> None:
+    """Inside a transaction holding all their threads' locks, on comments read under them:
+    every one becomes WITHDRAWN at once (an erasure); the counters follow as `change` would
+    move them one by one, and every thread's version moves."""
+    moving = [c for c in comments if c.status != CommentStatus.WITHDRAWN]
+    for ids in sql.chunks([c.id for c in moving]):
+        await sql.execute(
+            f"UPDATE comments SET status = {{}} WHERE id IN ({sql.marks(len(ids))})",
+            CommentStatus.WITHDRAWN.value,
+            *ids,
+        )
+    await counters.hide_many([c for c in moving if c.status == CommentStatus.PUBLISHED])
+    for article_id in sorted({c.article_id for c in comments}):
+        await counters.bump_version(article_id)
+    for comment in moving:
+        comment.status = CommentStatus.WITHDRAWN

@@ -7,6 +7,8 @@ comment from `comments.post`, every status change from `comment_status.change`.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 from tortoise.expressions import F
 
 from service import sql
@@ -34,6 +36,31 @@ async def shift_visibility(comment: Comment, delta: int) -> None:
             delta,
             *ancestors,
         )
+
+
+async def hide_many(comments: list[Comment]) -> None:
+    """Many visible comments stopped being visible at once (an erasure): what
+    `shift_visibility(c, -1)` does to each, in one UPDATE per article and per distinct
+    amount a reply count falls by."""
+    for article_id, count in Counter(c.article_id for c in comments).items():
+        await sql.execute(
+            "UPDATE articles SET comment_count = comment_count - {}, version = version + 1 "
+            "WHERE id = {}",
+            count,
+            article_id,
+        )
+    falls = Counter(ancestor for c in comments for ancestor in ancestor_ids(c))
+    by_amount: dict[int, list[int]] = defaultdict(list)
+    for ancestor, amount in falls.items():
+        by_amount[amount].append(ancestor)
+    for amount, ancestors in by_amount.items():
+        for ids in sql.chunks(ancestors):
+            await sql.execute(
+                "UPDATE comments SET reply_count = reply_count - {} "
+                f"WHERE id IN ({sql.marks(len(ids))})",
+                amount,
+                *ids,
+            )
 
 
 async def bump_version(article_id: str) -> None:

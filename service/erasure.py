@@ -21,7 +21,6 @@ Every cached signed-out answer is stale at once on every instance: the public ep
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tortoise.expressions import Q
@@ -67,7 +66,6 @@ ERASED_TEXT = moderation_log.ERASED_TEXT
 SELF_REQUESTED = "Erased at the account holder's request (deleteMyAccount)."
 # a notice in one of these may still need the comment as it was (legal claims)
 HELD_BY = (NoticeStatus.RECEIVED, NoticeStatus.AWAITING_POSTER, NoticeStatus.POSTER_REFUSED)
-CHUNK = 500  # ids per IN list: well under both databases' parameter limits
 
 
 def erased_key(user_id: int) -> str:
@@ -144,12 +142,6 @@ async def erase(user_id: int, *, moderator_id: int | None, reason: str) -> bool:
     return True
 
 
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    listed = list(ids)
-    for start in range(0, len(listed), CHUNK):
-        yield listed[start : start + CHUNK]
-
-
 async def _articles_of(user_id: int) -> list[str]:
     rows = await sql.fetch(
         "SELECT article_id FROM comments WHERE author_id = {} "
@@ -184,19 +176,11 @@ async def _comments_to_erase(user_id: int, held: set[int]) -> list[Comment]:
 async def _erase_comments(comments: list[Comment]) -> list[Comment]:
     """Each becomes a WITHDRAWN tombstone without author or text, its open reports closed,
     its earlier texts deleted; the ones readers could see are returned (for live events)."""
-    published = []
-    for comment in comments:
-        if comment.status == CommentStatus.PUBLISHED:
-            published.append(comment)
-        if comment.status != CommentStatus.WITHDRAWN:
-            await comment_status.change(
-                comment, expected=comment.status, new=CommentStatus.WITHDRAWN
-            )
-        if comment.open_report_count:
-            await reports.resolve_open(comment, ReportResolution.DISMISSED)
-    for article_id in {c.article_id for c in comments}:
-        await counters.bump_version(article_id)  # a text gone from a WITHDRAWN one too
-    for ids in _chunks(c.id for c in comments):
+    published = [c for c in comments if c.status == CommentStatus.PUBLISHED]
+    await comment_status.withdraw_all(comments)
+    reported = [c.id for c in comments if c.open_report_count]
+    await reports.resolve_open_of(reported, ReportResolution.DISMISSED)
+    for ids in sql.chunks(c.id for c in comments):
         await Comment.filter(id__in=ids).update(
             body="",
             author_id=None,
@@ -211,13 +195,12 @@ async def _erase_comments(comments: list[Comment]) -> list[Comment]:
 async def _erase_text_about(user_id: int, comment_ids: list[int], held: set[int]) -> None:
     """Blank the text of the log lines, statements and appeals about them or the erased
     comments; the ones about a held comment wait for it. The ERASE_USER line itself stays."""
-    lines: set[int] = set()
     about = ModerationAction.filter(target_user_id=user_id).exclude(kind=ActionKind.ERASE_USER)
     candidates: list[dict[str, Any]] = list(await about.values("id", "comment_id"))
-    for ids in _chunks(comment_ids):
+    for ids in sql.chunks(comment_ids):
         candidates += await ModerationAction.filter(comment_id__in=ids).values("id", "comment_id")
     lines = {row["id"] for row in candidates if row["comment_id"] not in held}
-    for ids in _chunks(lines):
+    for ids in sql.chunks(lines):
         await ModerationAction.filter(id__in=ids).update(
             reason=ERASED_TEXT, previous_body=None, new_body=None
         )

@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from service import comment_status, comments, events, moderation_log, statements, threads
+from service import comment_status, comments, events, moderation_log, sql, statements, threads
 from service.clock import now
 from service.errors import AlreadyReported, InvalidInput, NotFound, Unauthenticated
 from service.models import (
@@ -118,6 +118,17 @@ async def resolve_open(comment: Comment, resolution: ReportResolution) -> None:
     await comment.save(
         update_fields=["open_report_count", "first_open_report_at", "last_open_report_at"]
     )
+
+
+async def resolve_open_of(comment_ids: list[int], resolution: ReportResolution) -> None:
+    """`resolve_open` for many comments at once (an erasure), inside the caller's transaction."""
+    for ids in sql.chunks(comment_ids):
+        await Report.filter(comment_id__in=ids, status=ReportStatus.OPEN).update(
+            status=ReportStatus.RESOLVED, resolution=resolution, resolved_at=now()
+        )
+        await Comment.filter(id__in=ids).update(
+            open_report_count=0, first_open_report_at=None, last_open_report_at=None
+        )
 
 
 async def for_comment(comment_id: int, *, first: int, after: str | None) -> Page[Report]:

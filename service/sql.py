@@ -7,15 +7,27 @@ the rows are turned back into models.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import connections
 from tortoise.fields import DatetimeField
 from tortoise.models import Model
 
 _TIME = DatetimeField()
+T = TypeVar("T")
+
+
+CHUNK = 500  # ids per IN list: well under both databases' parameter limits
+
+
+def chunks(ids: Iterable[T]) -> Iterator[list[T]]:
+    """`ids` in lists of at most CHUNK, for IN lists of any length."""
+    listed = list(ids)
+    for start in range(0, len(listed), CHUNK):
+        yield listed[start : start + CHUNK]
 
 
 def marks(count: int) -> str:

@@ -370,3 +370,24 @@ async def test_an_erasure_claimed_by_an_instance_that_died_is_done_by_another(ap
     # then
     assert_nothing_of(scene, await signed_out_get(api, THREAD, {"id": "story-1"}))
     assert await ModerationAction.filter(kind=ActionKind.ERASE_USER).count() == 1
+
+
+async def test_reply_counts_fall_at_every_level_above_an_erased_reply(api: Api) -> None:
+    # given: Olga's thread, with Eve's replies at two depths
+    eve = await api.person(subscriber=True, name="Eve Erased")
+    olga = await api.person(subscriber=True)
+    admin = await api.person(Role.ADMIN)
+    top = await posted(api, olga, "top")
+    reply = await posted(api, olga, "reply", parentId=top)
+    await posted(api, eve, "Eve deep", parentId=reply)
+    await posted(api, eve, "Eve shallow", parentId=top)
+    await posted(api, eve, "Eve alone")
+
+    # when
+    await api.data(ERASE, {"input": {"userId": eve.id, "reason": "By post"}}, token=admin.token)
+
+    # then
+    story = (await signed_out_get(api, THREAD, {"id": "story-1"}))["article"]
+    shown = comments_of(story)
+    assert story["commentCount"] == 2
+    assert (shown[top]["replyCount"], shown[reply]["replyCount"]) == (1, 0)
