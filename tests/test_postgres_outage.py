@@ -166,3 +166,51 @@ async def _read_all(served: Served, ids: list[str]) -> dict[str, str]:
             comment = response.json()["data"]["comment"]
             stored[comment["id"]] = comment["body"]
     return stored
+
+
+async def test_postgres_hanging_is_answered_within_the_timeout_and_recovers(
+    tmp_path: Path, proxied_postgres: tuple[TcpProxy, str]
+) -> None:
+    # given: a served btl on PostgreSQL, with a short operation timeout
+    proxy, database_url = proxied_postgres
+    settings = {
+        "BTL_DATABASE_URL": database_url,
+        "BTL_RATE_LIMIT_COMMENTS": "100000/60",
+        "BTL_OPERATION_TIMEOUT_SECONDS": "2",
+    }
+    with serve(tmp_path, **settings) as served:
+        create_user(served, "poster@example.com", PASSWORD, "Poster", "moderator")
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+            token = await _login(client)
+            headers = {"Authorization": f"Bearer {token}"}
+
+            async def post(body: str) -> httpx.Response:
+                variables = {"input": {"articleId": "story-1", "body": body}}
+                return await client.post(
+                    "/graphql", json={"query": POST, "variables": variables}, headers=headers
+                )
+
+            assert _outcome(await post("before")) == "ok"
+
+            # when: PostgreSQL stops answering, without closing anything (a partition)
+            proxy.freeze()
+            async with asyncio.timeout(20):  # answered, not left waiting
+                while_hung = await asyncio.gather(
+                    post("while hung"),
+                    client.get("/graphql", params={"query": THREAD}),
+                    client.post("/graphql", json={"query": LOGIN, "variables": _login_variables()}),
+                )
+                ready_while_hung = (await client.get("/readyz")).status_code
+
+            # and answers again
+            proxy.thaw()
+            async with asyncio.timeout(30):
+                after = await post("after")
+                while _outcome(after) != "ok":
+                    after = await post("after")
+                ready_after = (await client.get("/readyz")).status_code
+
+    # then
+    assert [_outcome(answer) for answer in while_hung] == ["503 TIMEOUT"] * 3
+    assert ready_while_hung == 503
+    assert ready_after == 200
