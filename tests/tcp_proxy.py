@@ -34,7 +34,7 @@ class TcpProxy:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.cut()
+        self._run(self._shutdown())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         self.loop.close()
@@ -71,6 +71,15 @@ class TcpProxy:
             self.thawed = asyncio.Event()
             self.thawed.set()
         self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
+
+    async def _shutdown(self) -> None:
+        await self._cut()
+        if self.thawed is not None:
+            self.thawed.set()  # links waiting on a freeze end too
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     async def _cut(self) -> None:
         if self.server is not None:
