@@ -190,7 +190,9 @@ class RedisBroadcaster(LocalFanout):
         # no read timeout: the reader waits for messages as long as anyone listens
         self.redis: Any = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
         self.publish_timeout = REDIS_TIMEOUT_SECONDS
-        self.publishing = Outage("live events", "delivered to this instance's subscribers only")
+        self.publishing = Outage(
+            "live events", "delivered to this instance's subscribers only", redis_url=url
+        )
         self.reading = Outage("live events", "reconnecting every second", retry_after=0)
         self.reader: asyncio.Task[None] | None = None
 

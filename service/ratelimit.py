@@ -107,6 +107,7 @@ class RedisWindows:
             connect_timeout=REDIS_TIMEOUT_SECONDS,
             stream_timeout=REDIS_TIMEOUT_SECONDS,
         )
+        self.url = redis_url
         self._storage = cast(Storage, storage)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._items: dict[RateLimit, RateLimitItem] = {}
@@ -144,12 +145,14 @@ class RedisOrMemoryWindows:
     def __init__(self, redis: RedisWindows) -> None:
         self._redis = redis
         self._memory = MemoryWindows()
-        self._outage = Outage("rate limits", "counted in this process meanwhile")
+        self._outage = Outage(
+            "rate limits", "counted in this process meanwhile", redis_url=redis.url
+        )
 
     async def _either(self, call: Callable[[_Windows], Awaitable[T]]) -> T:
         if not self._outage.skipping:
             try:
-                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS * 2):
+                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
                     answer = await call(self._redis)
             except (StorageError, OSError, TimeoutError) as exc:
                 self._outage.failed(exc)

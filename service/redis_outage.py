@@ -21,6 +21,10 @@ REDIS_MAX_CONNECTIONS = 32
 
 logger = logging.getLogger("btl.redis")
 
+# Redis URL -> until when every user of it skips it: one request that meets a hanging Redis
+# in its rate limit must not meet it again in its live event (each wait adds up)
+_down_until: dict[str, float] = {}
+
 
 def redis_client(url: str) -> Any:
     """A redis-py asyncio client that gives up after REDIS_TIMEOUT_SECONDS."""
@@ -40,10 +44,17 @@ class Outage:
     """One user of Redis: whether to try it now, and a log that does not flood."""
 
     def __init__(
-        self, user: str, fallback: str, *, retry_after: float = 2.0, log_every: float = 60.0
+        self,
+        user: str,
+        fallback: str,
+        *,
+        redis_url: str | None = None,
+        retry_after: float = 2.0,
+        log_every: float = 60.0,
     ) -> None:
         self.user = user  # e.g. "rate limits"
         self.fallback = fallback  # e.g. "counted in this process meanwhile"
+        self.redis_url = redis_url  # given: a failure makes every user of it skip it too
         self.retry_after = retry_after
         self.log_every = log_every
         self._skip_until = 0.0
@@ -53,13 +64,19 @@ class Outage:
 
     @property
     def skipping(self) -> bool:
-        """True for a moment after a failure: don't even try Redis."""
-        return time.monotonic() < self._skip_until
+        """True for a moment after a failure (this user's, or another's of the same Redis):
+        don't even try Redis."""
+        at = time.monotonic()
+        shared = _down_until.get(self.redis_url, 0.0) if self.redis_url else 0.0
+        return at < self._skip_until or at < shared
 
     def failed(self, error: BaseException) -> None:
         at = time.monotonic()
         self._failing = True
         self._skip_until = at + self.retry_after
+        if self.redis_url is not None:
+            shared = _down_until.get(self.redis_url, 0.0)
+            _down_until[self.redis_url] = max(shared, self._skip_until)
         self._unlogged += 1
         if at - self._logged_at >= self.log_every:
             logger.warning(

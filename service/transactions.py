@@ -92,7 +92,13 @@ class SafeSqliteTransactionContext(SqliteTransactionContext):
 
 class SafePooledTransactionContext(TransactionContextPooled):
     """PostgreSQL: the pooled connection goes back to the pool whatever happens; asyncpg's
-    release resets it (a ROLLBACK when it is still inside a transaction)."""
+    release resets it (a ROLLBACK when it is still inside a transaction).
+
+    Each of BEGIN, COMMIT, ROLLBACK and the release gets STEP_SECONDS: a server or network
+    that stops answering without closing anything (a partition, a hung server) would
+    otherwise hold the cancelled operation, and its client, for as long as it lasts. Past
+    that the connection is terminated (the pool opens a new one when one is needed) and the
+    operation fails as a storage failure; a COMMIT cut short was never acknowledged."""
 
     client: TransactionWrapper
 
@@ -100,25 +106,27 @@ class SafePooledTransactionContext(TransactionContextPooled):
         await self.ensure_connection()
         pool = self.client._parent._pool
         assert pool is not None
-        self.client._connection = await pool.acquire()  # asyncpg's acquire is cancel-safe
+        connection = await pool.acquire()  # asyncpg's acquire is cancel-safe
+        self.client._connection = connection
         try:
-            await uninterrupted(self.client.begin())
+            await uninterrupted(_within_step(self.client.begin(), connection))
         except BaseException:
-            await uninterrupted(pool.release(self.client._connection))
+            await uninterrupted(release_bounded(pool, connection))
             raise
         self.token = get_connections().set(self.connection_name, self.client)
         return self.client
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        connection = self.client._connection
         try:
-            await uninterrupted(self._end(failed=exc_type is not None))
+            await uninterrupted(_within_step(self._end(failed=exc_type is not None), connection))
         finally:
             try:
                 get_connections().reset(self.token)
             finally:
                 pool = self.client._parent._pool
                 if pool is not None:
-                    await uninterrupted(pool.release(self.client._connection))
+                    await uninterrupted(release_bounded(pool, connection))
 
     async def _end(self, *, failed: bool) -> None:
         if self.client._finalized:
@@ -130,3 +138,28 @@ class SafePooledTransactionContext(TransactionContextPooled):
             await self.client.rollback()
         except Exception as exc:  # e.g. a query cancelled mid-way: the release resets it
             logger.warning("rollback failed, the connection is reset instead: %r", exc)
+
+
+# a BEGIN, COMMIT, ROLLBACK or reset takes milliseconds; this long means nobody answers
+STEP_SECONDS = 5.0
+
+
+async def _within_step(step: Awaitable[T], connection: Any) -> T:
+    """`step` on `connection`, or the connection terminated once STEP_SECONDS have passed."""
+    try:
+        async with asyncio.timeout(STEP_SECONDS):
+            return await step
+    except TimeoutError:
+        connection.terminate()
+        raise ConnectionAbortedError(
+            f"PostgreSQL did not answer within {STEP_SECONDS:g} s: connection closed"
+        ) from None
+
+
+async def release_bounded(pool: Any, connection: Any) -> None:
+    """Back to the pool; asyncpg terminates a connection whose reset fails or takes longer
+    than STEP_SECONDS (a new one is opened when needed), which is nothing to raise about."""
+    try:
+        await pool.release(connection, timeout=STEP_SECONDS)
+    except Exception as exc:
+        logger.warning("a connection that could not be reset was closed: %r", exc)

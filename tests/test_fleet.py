@@ -121,7 +121,12 @@ def fleet_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[An
         )
     import redis
 
-    database_url = asyncio.run(fresh_postgres(POSTGRES_URL, "fleet"))
+    # a loop of its own, leaving the suite's event loop where it is (asyncio.run would not)
+    loop = asyncio.new_event_loop()
+    try:
+        database_url = loop.run_until_complete(fresh_postgres(POSTGRES_URL, "fleet"))
+    finally:
+        loop.close()
     redis.Redis.from_url(REDIS_URL).flushdb()
     root = tmp_path_factory.mktemp("fleet")
     with ExitStack() as stack:

@@ -8,6 +8,8 @@ refuses new ones, as a restarting server does: the machine's PostgreSQL is share
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import POSTGRES_URL
-from tests.served import Served, create_user, fresh_postgres, serve
+from tests.served import ROOT, Served, create_user, fresh_postgres, serve
 from tests.support import LOGIN, PASSWORD, POST
 from tests.tcp_proxy import TcpProxy
 
@@ -33,9 +35,25 @@ async def proxied_postgres() -> AsyncIterator[tuple[TcpProxy, str]]:
     if not POSTGRES_URL:
         pytest.skip("BTL_TEST_POSTGRES_URL is not set: a PostgreSQL outage is not tested")
     direct = urlsplit(await fresh_postgres(POSTGRES_URL, "outage"))
+    await _migrate(direct.geturl())  # directly: the proxy is for serving
     with TcpProxy(direct.hostname or "127.0.0.1", direct.port or 5432) as proxy:
         credentials = direct.netloc.rpartition("@")[0]
         yield proxy, direct._replace(netloc=f"{credentials}@127.0.0.1:{proxy.port}").geturl()
+
+
+async def _migrate(database_url: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "service",
+        "migrate",
+        env={**os.environ, "BTL_DATABASE_URL": database_url},
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await process.communicate()
+    assert process.returncode == 0, errors.decode()
 
 
 class Load:
@@ -104,7 +122,7 @@ async def test_postgres_going_away_under_load_and_coming_back(
     # given: a served btl on PostgreSQL (through the proxy), posters and a reader at work
     proxy, database_url = proxied_postgres
     settings = {"BTL_DATABASE_URL": database_url, "BTL_RATE_LIMIT_COMMENTS": "100000/60"}
-    with serve(tmp_path, **settings) as served:
+    with serve(tmp_path, migrate=False, **settings) as served:
         create_user(served, "poster@example.com", PASSWORD, "Poster", "moderator")
         async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
             tokens = [await _login(client) for _ in range(POSTERS)]
@@ -166,3 +184,51 @@ async def _read_all(served: Served, ids: list[str]) -> dict[str, str]:
             comment = response.json()["data"]["comment"]
             stored[comment["id"]] = comment["body"]
     return stored
+
+
+async def test_postgres_hanging_is_answered_within_the_timeout_and_recovers(
+    tmp_path: Path, proxied_postgres: tuple[TcpProxy, str]
+) -> None:
+    # given: a served btl on PostgreSQL, with a short operation timeout
+    proxy, database_url = proxied_postgres
+    settings = {
+        "BTL_DATABASE_URL": database_url,
+        "BTL_RATE_LIMIT_COMMENTS": "100000/60",
+        "BTL_OPERATION_TIMEOUT_SECONDS": "2",
+    }
+    with serve(tmp_path, migrate=False, **settings) as served:
+        create_user(served, "poster@example.com", PASSWORD, "Poster", "moderator")
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+            token = await _login(client)
+            headers = {"Authorization": f"Bearer {token}"}
+
+            async def post(body: str) -> httpx.Response:
+                variables = {"input": {"articleId": "story-1", "body": body}}
+                return await client.post(
+                    "/graphql", json={"query": POST, "variables": variables}, headers=headers
+                )
+
+            assert _outcome(await post("before")) == "ok"
+
+            # when: PostgreSQL stops answering, without closing anything (a partition)
+            proxy.freeze()
+            async with asyncio.timeout(20):  # answered, not left waiting
+                while_hung = await asyncio.gather(
+                    post("while hung"),
+                    client.get("/graphql", params={"query": THREAD}),
+                    client.post("/graphql", json={"query": LOGIN, "variables": _login_variables()}),
+                )
+                ready_while_hung = (await client.get("/readyz")).status_code
+
+            # and answers again
+            proxy.thaw()
+            async with asyncio.timeout(30):
+                after = await post("after")
+                while _outcome(after) != "ok":
+                    after = await post("after")
+                ready_after = (await client.get("/readyz")).status_code
+
+    # then
+    assert [_outcome(answer) for answer in while_hung] == ["503 TIMEOUT"] * 3
+    assert ready_while_hung == 503
+    assert ready_after == 200

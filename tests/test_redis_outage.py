@@ -20,6 +20,7 @@ from service.config import RateLimit
 from tests.live_support import live_server, next_event, subscribe
 from tests.served import free_port
 from tests.support import LOGIN, POST, Api, post_comment
+from tests.tcp_proxy import TcpProxy
 
 NOTHING_LISTENS = "redis://127.0.0.1:1/0"
 ARTICLE = '{ article(id: "story-1") { commentCount } }'
@@ -255,3 +256,42 @@ async def test_live_events_go_on_through_a_redis_outage_and_cross_instances_agai
         await late.close()
     assert [(e["kind"], e["comment"]["body"]) for e in heard_after] == [("UPDATED", "before")] * 2
     assert [e["comment"]["body"] for e in heard_last] == ["after", "after"]
+
+
+async def test_a_hanging_redis_is_waited_for_briefly_and_used_again_after(
+    make_api: Any, throwaway_redis: ThrowawayRedis
+) -> None:
+    # given: btl reaching Redis through a proxy that can stop forwarding
+    with TcpProxy("127.0.0.1", throwaway_redis.port) as proxy:
+        api = await make_outage_api(make_api, f"redis://127.0.0.1:{proxy.port}/0")
+        async with api.client:
+            author = await api.person(subscriber=True)
+            assert (await read_article(api))["data"]["article"]["commentCount"] == 0
+
+            # when: Redis stops answering without closing anything (a partition, a hang)
+            proxy.freeze()
+            async with asyncio.timeout(40):  # each user of Redis waits its timeout, once
+                posted = await post_comment(api, author, "While Redis hangs")
+                reads = [await read_article(api) for _ in range(3)]
+                logins = [await failed_login(api, f"hung{n}@example.com") for n in range(3)]
+                ready_while_hung = await api.client.get("/readyz")
+
+            # then: answered from the database and the process, and not ready
+            assert posted["__typename"] == "Comment"
+            assert reads == [{"data": {"article": {"commentCount": 1}}}] * 3
+            assert logins == ["InvalidCredentials", "InvalidCredentials", "RateLimited"]
+            assert ready_while_hung.status_code == 503
+
+            # when: it answers again
+            proxy.thaw()
+
+            async def ready() -> bool:
+                return (await api.client.get("/readyz")).status_code == 200
+
+            async def caching_again() -> bool:
+                await read_article(api)
+                return any(k.startswith(b"btl:answer:") for k in throwaway_redis.stored_keys())
+
+            # then
+            await eventually(ready)
+            await eventually(caching_again)

@@ -172,7 +172,9 @@ class RedisStore:
     def __init__(self, url: str, ttl_seconds: int = 3600) -> None:
         self.redis = redis_client(url)
         self.ttl_seconds = ttl_seconds
-        self.outage = Outage("the public cache", "signed-out answers read from the database")
+        self.outage = Outage(
+            "the public cache", "signed-out answers read from the database", redis_url=url
+        )
 
     async def _call(self, command: Callable[[], Awaitable[T]]) -> T | None:
         if self.outage.skipping:
