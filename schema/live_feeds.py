@@ -2,10 +2,15 @@
 
 Every `commentEvents` subscriber with the same document, variables and audience would get
 the same answer to each event, so a process runs one subscription per such group (a *feed*)
-with a context standing for the audience, serialises each answer once, and puts the text
-in each member's bounded queue; strawberry sends a member's items on its socket as it would
-its own results. An event's comment and whatever the document asks about it are read once
-per feed, however many sockets listen.
+with a context standing for the audience and serialises each answer once; its members (the
+sockets' operations, schema/live_members.py, web/feed_members.py) keep no task while idle.
+An event's comment and whatever the document asks about it are read once per feed, however
+many sockets listen, and the post that made the event never waits for any of it: the
+broadcaster hands the event to the feed's queue, and the feed runs in a task of its own.
+
+The feed sends in rounds: all that is pending to every socket, each in one write, then a
+pause (ROUND_PAUSE times the round) that leaves the process to requests; a burst of posts
+then costs a few writes per socket, not one per event.
 
 The audience is what a fresh execution of the document depends on besides the event:
 - signed out: one for everyone;
@@ -50,6 +55,7 @@ SHARED_FIELDS = frozenset({"commentEvents"})
 # process, however many events it carries
 ROUND_PAUSE = 3.0
 MAX_PAUSE_SECONDS = 0.25
+YIELD_EVERY = 500  # sockets
 FeedKey = tuple[str, str, str | None, tuple[Any, ...]]
 
 
@@ -119,8 +125,11 @@ class Feed:
             while self.pending:
                 items, self.pending = self.pending, []
                 started = loop.time()
-                for member in list(self.members):
-                    await member.deliver(items)
+                for sent, member in enumerate(list(self.members), 1):
+                    if member in self.members:  # not left since the round began
+                        await member.deliver(items)
+                    if sent % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # let requests in during a long round
                 await asyncio.sleep(min(MAX_PAUSE_SECONDS, ROUND_PAUSE * (loop.time() - started)))
         finally:
             self.sending = None

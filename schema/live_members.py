@@ -27,7 +27,7 @@ END = End()
 
 
 class Sink(Protocol):
-    """Where a member's items go: its socket, as its operation's messages (web/websocket.py)."""
+    """Where a member's items go: its socket, as its operation's messages (web/feed_members.py)."""
 
     def ready(self) -> bool:
         """Whether a message would go out now, without waiting for the socket to drain."""
