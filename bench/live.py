@@ -375,9 +375,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
         paced_posts(port, tokens, 5, 0.05, "warm-up")  # imports and caches in place
         result["rss_idle"] = settle(server.pid)
+        cpu = bench.cpu_seconds(server.pid)
         result["alone"] = paced_posts(port, tokens, args.posts, args.interval, "alone")
+        result["cpu_alone"] = bench.cpu_seconds(server.pid) - cpu
         if args.burst:
+            cpu = bench.cpu_seconds(server.pid)
             result["burst_alone"] = bench.wrk(port, post_script(work, tokens), 4, args.burst)
+            result["burst_alone"]["server_cpu"] = bench.cpu_seconds(server.pid) - cpu
 
         client = ClientProcess(port, args.subscribers, not args.no_deflate)
         opened = client.read()
@@ -390,14 +394,18 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         first = client.ask("report")
         result["first_reached"] = sum(len(v) for v in first["received"].values())
         result["loadavg_during"] = load_average()
+        cpu = bench.cpu_seconds(server.pid)
         posts = paced_posts(port, tokens, args.posts, args.interval, "with")
         time.sleep(max(2.0, args.interval))
+        result["cpu_with"] = bench.cpu_seconds(server.pid) - cpu
         report = client.ask("report")
         result["with"] = posts
         result["received"] = {int(k): v for k, v in report["received"].items()}
         result["rss_after"] = bench.rss_mb(server.pid)
         if args.burst:
+            cpu = bench.cpu_seconds(server.pid)
             result["burst_with"] = bench.wrk(port, post_script(work, tokens), 4, args.burst)
+            result["burst_with"]["server_cpu"] = bench.cpu_seconds(server.pid) - cpu
             time.sleep(2.0)
             client.ask("report")  # drop what the burst delivered
         final = client.ask("report")
@@ -435,6 +443,12 @@ def print_report(args: argparse.Namespace, r: dict[str, Any]) -> None:
         f"with {statistics.median(with_):.1f} / {max(with_):.1f} ms; "
         f"refused {refused} of {len(with_)}"
     )
+    print(
+        f"  server CPU for the {len(alone)} paced posts: {r['cpu_alone']:.2f} s without, "
+        f"{r['cpu_with']:.2f} s with the subscribers "
+        f"({(r['cpu_with'] - r['cpu_alone']) * 1e6 / max(1, len(with_) * r['subscribed']):.1f} "
+        "µs per delivery)"
+    )
     delays, missing = [], 0
     for comment_id, sent, _ in r["with"]:
         if comment_id is None:
@@ -452,7 +466,8 @@ def print_report(args: argparse.Namespace, r: dict[str, Any]) -> None:
         print(
             f"  postComment throughput (wrk, 4 connections, {args.burst} s): without "
             f"{a['rps']:.0f}/s (p99 {a['p99']:.0f} ms), with {w['rps']:.0f}/s "
-            f"(p99 {w['p99']:.0f} ms): {w['rps'] / a['rps']:.2f}x"
+            f"(p99 {w['p99']:.0f} ms): {w['rps'] / a['rps']:.2f}x; server CPU "
+            f"{a['server_cpu']:.1f} s and {w['server_cpu']:.1f} s of {args.burst} s"
         )
     if r["closes"] or r["lost"]:
         print(f"  sockets closed by the server: {r['closes']}; lost: {r['lost']}")

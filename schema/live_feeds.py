@@ -2,10 +2,15 @@
 
 Every `commentEvents` subscriber with the same document, variables and audience would get
 the same answer to each event, so a process runs one subscription per such group (a *feed*)
-with a context standing for the audience, serialises each answer once, and puts the text
-in each member's bounded queue; strawberry sends a member's items on its socket as it would
-its own results. An event's comment and whatever the document asks about it are read once
-per feed, however many sockets listen.
+with a context standing for the audience and serialises each answer once; its members (the
+sockets' operations, schema/live_members.py, web/feed_members.py) keep no task while idle.
+An event's comment and whatever the document asks about it are read once per feed, however
+many sockets listen, and the post that made the event never waits for any of it: the
+broadcaster hands the event to the feed's queue, and the feed runs in a task of its own.
+
+The feed sends in rounds: all that is pending to every socket, each in one write, then a
+pause (ROUND_PAUSE times the round) that leaves the process to requests; a burst of posts
+then costs a few writes per socket, not one per event.
 
 The audience is what a fresh execution of the document depends on besides the event:
 - signed out: one for everyone;
@@ -22,10 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -39,14 +43,19 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from schema.audience import Audience, DocumentAudiences
 from schema.context import Context
+from schema.live_members import END, Failed, Member, Sink
 from schema.loaders import Loaders
 from service.accounts import is_staff
 from service.events import SubscriberTooSlow
-from service.live import TOO_SLOW, LiveConnection
 
 Stream = AsyncGenerator[Any, None]
 RunAs = Callable[[Context], Awaitable[Stream]]
 SHARED_FIELDS = frozenset({"commentEvents"})
+# a socket write costs ~30 us of kernel time: a round to 5,000 sockets is ~0.15 s of the
+# process, however many events it carries
+ROUND_PAUSE = 3.0
+MAX_PAUSE_SECONDS = 0.25
+YIELD_EVERY = 500  # sockets
 FeedKey = tuple[str, str, str | None, tuple[Any, ...]]
 
 
@@ -89,98 +98,6 @@ def _too_slow(result: Any) -> bool:
     return any(isinstance(error, FeedTooSlow) for error in errors or ())
 
 
-class _End:
-    """The feed's stream ended: so does each member's operation."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Failed:
-    error: BaseException
-
-
-END = _End()
-
-
-class Sink(Protocol):
-    """Where a member's items go: its socket, as its operation's messages (web/websocket.py)."""
-
-    def ready(self) -> bool:
-        """Whether a message would go out now, without waiting for the socket to drain."""
-
-    async def result(self, result: Any) -> None: ...
-
-    async def end(self, error: BaseException | None) -> None:
-        """The operation is over (an error, or None when it completed)."""
-
-
-class Member:
-    """One socket's operation in a feed. It keeps no task while idle: the feed sends each
-    item straight to a socket that can take it, and only a socket that is not ready (or
-    whose account check is under way) gets a task draining its queue, bounded by
-    BTL_WS_QUEUE_EVENTS (past that it is closed as too slow)."""
-
-    __slots__ = ("drain", "feed", "limit", "live", "queue", "sink")
-
-    def __init__(self, feed: Feed, live: LiveConnection | None, limit: int, sink: Sink) -> None:
-        self.feed = feed
-        self.live = live
-        self.limit = limit
-        self.sink = sink
-        self.queue: deque[Any] | None = None  # while a drain runs
-        self.drain: asyncio.Task[None] | None = None
-
-    async def deliver(self, item: Any) -> None:
-        """Called by the feed for each item, in order."""
-        if self.queue is None and self.sink.ready() and self._checked():
-            await self._send(item)
-            return
-        if self.queue is None:
-            self.queue = deque()
-            self.drain = asyncio.get_running_loop().create_task(self._drain())
-        if len(self.queue) >= self.limit and item is not END:
-            self.queue.clear()  # too slow: free what it holds, close it next
-            self.queue.append(_Failed(SubscriberTooSlow()))
-            self.feed.members.discard(self)
-        else:
-            self.queue.append(item)
-
-    def _checked(self) -> bool:
-        """No account check is pending (confirm() would not wait)."""
-        return self.live is None or self.live.pending_check is None
-
-    async def _drain(self) -> None:
-        assert self.queue is not None
-        while self.queue:
-            await self._send(self.queue.popleft())
-        self.queue = self.drain = None
-
-    async def _send(self, item: Any) -> None:
-        try:
-            if item is END:
-                await self._end(None)
-            elif isinstance(item, _Failed):
-                if isinstance(item.error, SubscriberTooSlow) and self.live is not None:
-                    self.live.close(*TOO_SLOW)
-                await self._end(None if isinstance(item.error, SubscriberTooSlow) else item.error)
-            elif self.live is not None and not await self.live.confirm():
-                await self._end(None)  # the session ended or the account changed: closing
-            else:
-                await self.sink.result(item)
-        except Exception:  # the socket went away meanwhile: its handler cleans up
-            self.leave()
-
-    async def _end(self, error: BaseException | None) -> None:
-        self.leave()
-        await self.sink.end(error)
-
-    def leave(self) -> None:
-        """The operation is over (completed by the client, its socket closed, or ended)."""
-        self.feed.leave(self)
-        if self.drain is not None and self.drain is not asyncio.current_task():
-            self.drain.cancel()
-        self.queue = self.drain = None
-
-
 class Feed:
     """One execution of a document for one audience, fanned out to its members."""
 
@@ -188,7 +105,34 @@ class Feed:
         self.feeds = feeds
         self.key = key
         self.members: set[Member] = set()
+        # answers not yet sent: a round sends all of them, so under a burst of posts each
+        # socket gets several events per write rather than one write per event
+        self.pending: list[Any] = []
+        self.sending: asyncio.Task[None] | None = None
         self.task = asyncio.get_running_loop().create_task(self._run(run, context))
+
+    def _send(self, item: Any) -> None:
+        self.pending.append(item)
+        if self.sending is None:
+            self.sending = asyncio.get_running_loop().create_task(self._rounds())
+
+    async def _rounds(self) -> None:
+        """Send what is pending to every member; then leave the loop to requests for a
+        while (ROUND_PAUSE times the round, at most MAX_PAUSE_SECONDS), so a burst of posts
+        is sent a few events per socket per round and posting keeps most of the process."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self.pending:
+                items, self.pending = self.pending, []
+                started = loop.time()
+                for sent, member in enumerate(list(self.members), 1):
+                    if member in self.members:  # not left since the round began
+                        await member.deliver(items)
+                    if sent % YIELD_EVERY == 0:
+                        await asyncio.sleep(0)  # let requests in during a long round
+                await asyncio.sleep(min(MAX_PAUSE_SECONDS, ROUND_PAUSE * (loop.time() - started)))
+        finally:
+            self.sending = None
 
     async def _run(self, run: RunAs, context: Context) -> None:
         ending: Any = END
@@ -197,22 +141,20 @@ class Feed:
             try:
                 async for result in source:
                     if _too_slow(result):
-                        ending = _Failed(SubscriberTooSlow())
+                        ending = Failed(SubscriberTooSlow())
                         break
-                    item = shared(result)
-                    for member in list(self.members):
-                        await member.deliver(item)
+                    self._send(shared(result))
             finally:
                 await source.aclose()
         except asyncio.CancelledError:  # the last member left
             self.feeds.forget(self)
+            if self.sending is not None:
+                self.sending.cancel()
             raise
         except Exception as error:  # every member's operation fails as its own would have
-            ending = _Failed(error)
+            ending = Failed(error)
         self.feeds.forget(self)  # before the members learn: a newcomer starts a new feed
-        for member in list(self.members):
-            await member.deliver(ending)
-        self.members.clear()
+        self._send(ending)
 
     def leave(self, member: Member) -> None:
         self.members.discard(member)

@@ -20,7 +20,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types.execution import PreExecutionError
 
 from schema.context import Context
-from schema.live_feeds import Member, RunAs, SharedAnswer
+from schema.live_feeds import RunAs, SharedAnswer
+from schema.live_members import Member
 from schema.schema import BtlSchema
 from schema.streams import is_refusal, refusal
 from web.ws_protocol import SEND_FRAME, WRITABLE, text_frame
@@ -61,17 +62,31 @@ class OperationSink:
         else:
             await self.operation.send_next(result)
 
+    async def results(self, results: list[Any]) -> None:
+        answers = [getattr(result, "data", None) for result in results]
+        shared = [a for a in answers if isinstance(a, SharedAnswer)]
+        if len(shared) == len(results) and self._sent_as_frames(shared):
+            return
+        for result in results:
+            await self.result(result)
+
     def _sent_as_frame(self, answer: SharedAnswer) -> bool:
-        """The message's frame, made once per operation id for all sockets, written as it
-        is: the way thousands of sockets get an event cheaply."""
+        return self._sent_as_frames([answer])
+
+    def _sent_as_frames(self, answers: list[SharedAnswer]) -> bool:
+        """Each message's frame, made once per operation id for all sockets, written as it
+        is and in one write: the way thousands of sockets get events cheaply."""
         operation_id = self.operation.id
         if self.send_frame is None or self.operation.completed:
             return False
-        frame = answer.encoded.get(operation_id)
-        if frame is None:
-            frame = text_frame(next_message(operation_id, answer).encode())
-            answer.encoded[operation_id] = frame
-        return bool(self.send_frame(frame))
+        frames = []
+        for answer in answers:
+            frame = answer.encoded.get(operation_id)
+            if frame is None:
+                frame = text_frame(next_message(operation_id, answer).encode())
+                answer.encoded[operation_id] = frame
+            frames.append(frame)
+        return bool(self.send_frame(frames[0] if len(frames) == 1 else b"".join(frames)))
 
     async def end(self, error: BaseException | None) -> None:
         forget(self.handler, self.operation.id)

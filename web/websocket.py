@@ -9,11 +9,13 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import suppress
+from json import JSONDecodeError
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -84,7 +86,24 @@ def socket_closer(websocket: WebSocket) -> CloseSocket:
 
 class SocketAdapter(ASGIWebSocketAdapter):
     """Once a socket is closed (a session ended, a slow consumer), what the protocol still
-    had to say (`complete`) goes nowhere instead of failing as a traceback."""
+    had to say (`complete`) goes nowhere instead of failing as a traceback; and an idle
+    socket does not keep the text of the last message it read (thousands of them idle)."""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        try:
+            while self.ws.application_state != WebSocketState.DISCONNECTED:
+                try:
+                    message = self.view.decode_json(await self.ws.receive_text())
+                except JSONDecodeError as error:
+                    if not ignore_parsing_errors:
+                        raise NonJsonMessageReceived from error
+                    continue
+                yield message
+                message = None
+        except KeyError as error:
+            raise NonTextMessageReceived from error
+        except WebSocketDisconnect:
+            pass
 
     async def send_json(self, message: Any) -> None:
         if self.ws.application_state != WebSocketState.CONNECTED:
@@ -112,6 +131,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             payload["query"] = sys.intern(query)
         if not feed_members.join(self, message):  # a live thread's: run by its feed
             await super().handle_subscribe(message)
+        # strawberry's read loop keeps the last message until the next one arrives
+        message.clear()  # type: ignore[attr-defined]
 
     async def cleanup_operation(self, operation_id: str) -> None:
         if not feed_members.leave(self, operation_id):
