@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,6 +44,48 @@ CONFIGS = {
 }
 BASE = "lines off, metrics off"
 Sample = tuple[float, float]  # req/s, server CPU microseconds per request
+
+
+def in_process(work: Path, n: int = 50_000) -> dict[str, float]:
+    """CPU microseconds per request of the line and of the series, measured in this process
+    (steady where the served rows are noisy): web/request_log.py's line written to a file by
+    the serving process's handler, the short way and the general way, and web/metrics.py's
+    per-request work."""
+    sys.path.insert(0, str(ROOT))
+    import logging.config
+
+    from web import request_log
+    from web.logs import log_config
+    from web.metrics import RequestMetrics
+
+    record = request_log.RequestRecord("0" * 32, operation_name="Thread")
+    record.operation_type, record.cache = "query", "hit"
+    scope = {"type": "http", "method": "POST", "path": "/graphql"}
+    log = request_log.RequestLog(None, frozenset())  # type: ignore[arg-type]
+    metrics = RequestMetrics()
+    found: dict[str, float] = {}
+    with open(work / "in-process.log", "w") as stream:
+        config = log_config()
+        config["handlers"]["stderr"]["stream"] = stream
+        logging.config.dictConfig(config)
+        handler = logging.root.handlers[0]
+        for name, short in (("line", True), ("line, the general way", False)):
+            direct = request_log.direct_writer
+            if not short:
+                request_log.direct_writer = lambda logger: None  # type: ignore[assignment]
+            started = time.process_time()  # every thread's: the writer's too
+            for _ in range(n):
+                log._log(record, scope, 200, 0.0004, None)
+            handler.flush()
+            found[name] = (time.process_time() - started) * 1e6 / n
+            request_log.direct_writer = direct
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+    started = time.process_time()
+    for _ in range(n):
+        metrics.begin(scope)
+        metrics.end(record, scope, 200, 0.0004)
+    found["metrics"] = (time.process_time() - started) * 1e6 / n
+    return found
 
 
 def _wrk(port: int, script: Path, connections: int, seconds: int) -> tuple[float, int]:
@@ -119,6 +162,7 @@ def measure(seconds: int, connections: list[int], rounds: int, profile: bool = F
             log_lines = [
                 (work / f"served-{n}.log").read_bytes().count(b"\n") for n in range(len(CONFIGS))
             ]
+        costs = in_process(work)
     finally:
         load_after = os.getloadavg()
         shutil.rmtree(work, ignore_errors=True)
@@ -142,6 +186,11 @@ def measure(seconds: int, connections: list[int], rounds: int, profile: bool = F
             cpu_text = "" if name == BASE else f"{100 * cpu_cost:+7.1f}%"
             lines.append(f"{name:<24}{c:>6}{rps:>9,.0f}{cost:>8}{cpu:>12.0f}{cpu_text:>8}")
     lines.append(f"lines written (served-N.log, incl. start-up): {log_lines}")
+    base_cpu = statistics.median(s[1] for c in connections for s in samples[(BASE, c)])
+    lines.append(
+        f"in process, CPU per request against the base's {base_cpu:.0f} us: "
+        + "; ".join(f"{k} {v:.1f} us ({100 * v / base_cpu:.1f} %)" for k, v in costs.items())
+    )
     if profile_text:
         lines += ["py-spy --gil, lines on + metrics on, 64 connections:", profile_text]
     return lines
