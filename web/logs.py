@@ -26,7 +26,9 @@ class JsonLines(JsonFormatter):
     # ISO 8601 in UTC: 2026-11-26T05:26:30.717Z (and `converter` is time.gmtime)
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
-    formatted_second = (-1, "")  # one tuple: another thread may read it while it changes
+    # one tuple each: another thread may read one while it is replaced
+    formatted_second = (-1, "")
+    formatted_millisecond = (-1, "")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,13 +49,19 @@ class JsonLines(JsonFormatter):
         return json.dumps(line, default=str)
 
     def moment(self, created: float) -> str:
-        """`formatTime`'s text, the seconds formatted once a second."""
-        second = int(created)
-        seen, text = self.formatted_second
+        """`formatTime`'s text, made once a millisecond (the seconds once a second)."""
+        millisecond = int(created * 1000)
+        seen, text = self.formatted_millisecond
+        if millisecond == seen:
+            return text
+        second, thousandths = divmod(millisecond, 1000)
+        seen, seconds_text = self.formatted_second
         if second != seen:
-            text = time.strftime(self.default_time_format, self.converter(second))
-            self.formatted_second = (second, text)
-        return self.default_msec_format % (text, int((created - second) * 1000))
+            seconds_text = time.strftime(self.default_time_format, self.converter(second))
+            self.formatted_second = (second, seconds_text)
+        text = self.default_msec_format % (seconds_text, thousandths)
+        self.formatted_millisecond = (millisecond, text)
+        return text
 
 
 def json_formatter() -> logging.Formatter:
