@@ -70,7 +70,9 @@ def in_process(work: Path, n: int = 50_000) -> dict[str, float]:
         logging.config.dictConfig(config)
         handler = logging.root.handlers[0]
         for name, short in (("line", True), ("line, the general way", False)):
-            direct = request_log.direct_writer
+            direct = getattr(request_log, "direct_writer", None)  # (None before the short way)
+            if short and direct is None:
+                continue
             if not short:
                 request_log.direct_writer = lambda logger: None  # type: ignore[assignment]
             started = time.process_time()  # every thread's: the writer's too
@@ -159,6 +161,7 @@ def measure(seconds: int, connections: list[int], rounds: int, profile: bool = F
                 recording = spy.Recording(pid, seconds, work / "obs.spy")
                 _wrk(port, script, 64, seconds)
                 profile_text = recording.summary(top=20)
+                profile_text = shares(work / "obs.spy") + "\n" + profile_text
             log_lines = [
                 (work / f"served-{n}.log").read_bytes().count(b"\n") for n in range(len(CONFIGS))
             ]
@@ -194,6 +197,33 @@ def measure(seconds: int, connections: list[int], rounds: int, profile: bool = F
     if profile_text:
         lines += ["py-spy --gil, lines on + metrics on, 64 connections:", profile_text]
     return lines
+
+
+def part_of(frame: str) -> str | None:
+    """Whether a py-spy frame is the line's work, the series', or neither."""
+    if "web/request_log.py" in frame:  # of the middleware, only what writes the line
+        return "line" if frame.startswith(("RequestLog._log (", "_fields_text (")) else None
+    if "web/log_writer.py" in frame or "web/logs.py" in frame:
+        return "line"
+    if "web/metrics.py" in frame or "prometheus_client/" in frame:
+        return "metrics"
+    return None
+
+
+def shares(raw: Path) -> str:
+    """The share of the served process's samples (GIL held) in the line and in the series."""
+    if not raw.exists():
+        return "    (no profile: py-spy missing or not allowed to attach)"
+    total, inside = 0, {"line": 0, "metrics": 0}
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        total += int(count)
+        for part in {part_of(frame) for frame in stack.split(";")} - {None}:
+            inside[part] += int(count)  # type: ignore[index]
+    found = ", ".join(f"{p} {100 * n / max(total, 1):.1f} %" for p, n in inside.items())
+    return f"    share of the samples (GIL held), inclusive: {found}"
 
 
 def main() -> int:
