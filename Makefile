@@ -62,6 +62,7 @@ fuzz: install
 bench: install
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || true)
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/observability.py
 	$(PY) bench/live.py
 
 # thousands of websocket subscribers on one process (bench/live.py; QUICK=1: 1,000 of them)

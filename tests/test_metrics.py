@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service import jobs
@@ -25,7 +26,7 @@ from tests.schema.legal.helpers import defamation, posted, submit
 from tests.schema.moderation.helpers import report
 from tests.served import serve
 from tests.support import LOGIN, Api, post_comment
-from web.metrics import RequestMetrics
+from web.metrics import RequestMetrics, fast_inc, fast_observe
 from web.request_log import RequestRecord
 
 TOKEN = "scrape-me-0123456789abcdef"
@@ -193,6 +194,32 @@ def test_operation_names_are_labels_only_when_known_and_few() -> None:
     assert label("Profile") == "Profile"
     assert label("Third") == "other"  # no more room
     assert label("Thread", result="refused") == "Thread"  # a known name stays itself
+
+
+def test_the_short_way_to_the_values_counts_as_the_public_methods() -> None:
+    # given: the same series twice, in registries of their own
+    def series() -> tuple[CollectorRegistry, Counter, Histogram]:
+        registry = CollectorRegistry()
+        counter = Counter("c", "c", ["k"], registry=registry)
+        histogram = Histogram("h", "h", ["k"], buckets=(0.01, 0.1, 1), registry=registry)
+        return registry, counter, histogram
+
+    (public, counter, histogram), (short, counter_2, histogram_2) = series(), series()
+    inc, observe = fast_inc(counter_2.labels("x")), fast_observe(histogram_2.labels("x"))
+
+    # when: amounts on, between and past the buckets' bounds
+    for amount in (0.0, 0.01, 0.010001, 0.5, 1, 7.5):
+        counter.labels("x").inc()
+        histogram.labels("x").observe(amount)
+        inc(1)
+        observe(amount)
+
+    # then: the same exposition, but for the times the series were made
+    def samples(registry: CollectorRegistry) -> list[str]:
+        lines = generate_latest(registry).decode().splitlines()
+        return [line for line in lines if "_created" not in line]
+
+    assert samples(short) == samples(public)
 
 
 def answering_workers(log: Path) -> set[int]:

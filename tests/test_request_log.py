@@ -4,17 +4,26 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
+import os
 import re
+import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import websockets
 
-from tests.live_support import live_server
+from tests.live_support import TRANSPORT_WS, live_server, until_closed
+from tests.served import serve
 from tests.support import LOGIN, PASSWORD, Api
+from web.log_writer import JsonLinesHandler
 from web.logs import json_formatter
+from web.request_log import RequestLog, RequestRecord, _fields_text
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 ARTICLE = 'query Page { article(id: "story-1") { commentCount } }'
@@ -247,3 +256,63 @@ async def test_without_request_lines_the_id_stays_and_errors_are_still_logged(
     assert request_lines(caplog) == []
     [error] = [r for r in caplog.records if r.exc_info]
     assert failed.headers["x-request-id"] in error.getMessage()
+
+
+def test_the_short_way_writes_the_line_the_formatter_would(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given: a request whose names need escaping, and the serving process's handler
+    caplog.set_level(logging.INFO, logger="btl.request")
+    record = RequestRecord("lb-7f3a:42", operation_name='Q"\\é\n', operation_type="query")
+    record.cache, record.viewer_id = "hit", 7
+    scope = {"type": "websocket", "path": '/graphql/"ä"'}
+    stream = io.StringIO()
+    handler = JsonLinesHandler(stream)
+    handler.setFormatter(json_formatter())
+
+    # when: the line logged the general way (caplog is listening), and the short way
+    RequestLog(None, frozenset())._log(record, scope, 101, 0.0123456, 1000)  # type: ignore[arg-type]
+    handler.request_line(_fields_text(record, scope, 101, 0.0123456, 1000))
+    handler.flush()
+
+    # then: the same text after the time
+    [logged] = request_lines(caplog)
+    general = json_formatter().format(logged)
+    short = stream.getvalue()
+    assert short.endswith("\n") and short.count("\n") == 1
+    assert short.split('", ', 1)[1].rstrip("\n") == general.split('", ', 1)[1]
+    assert json.loads(short)["operation_name"] == 'Q"\\é\n'
+
+
+async def test_a_served_process_writes_every_request_line_by_its_exit(tmp_path: Path) -> None:
+    # given: a served btl, its stderr going to a file
+    ids, log = [], tmp_path / "served.log"
+    with serve(tmp_path) as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as client:
+            # when: a page twice, an odd path, and a websocket open when the process is told
+            # to stop (it closes the socket, 1012, then exits)
+            for _ in range(2):
+                response = await client.post("/graphql", json={"query": ARTICLE})
+                ids.append(response.headers["x-request-id"])
+            odd = await client.get("/nowhere/%22q%22%5C%C3%A9")
+            ids.append(odd.headers["x-request-id"])
+        url = served.url.replace("http", "ws", 1) + "/graphql"
+        async with websockets.connect(url, subprotocols=[TRANSPORT_WS]) as socket:
+            ids.append(socket.response.headers["x-request-id"])
+            os.kill(served.pid, signal.SIGTERM)
+            assert (await until_closed(socket))[1] == 1012
+
+    # then: one line per request, in order, with the general way's fields
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line["logger"] == "btl.request"]
+    assert [line["request_id"] for line in requests] == ids
+    assert list(requests[0]) == [
+        "time", "level", "logger", "pid", "message", "request_id", "kind", "method", "path",
+        "status", "duration_ms", "operation_name", "operation_type", "cache", "viewer_id",
+    ]  # fmt: skip
+    assert [line["cache"] for line in requests[:2]] == ["miss", "hit"]
+    assert requests[0]["operation_name"] == "Page"
+    assert (requests[2]["path"], requests[2]["status"]) == ('/nowhere/"q"\\é', 404)
+    assert (requests[3]["kind"], requests[3]["status"]) == ("websocket", 101)
+    assert GENERATED.fullmatch(requests[3]["request_id"])
+    assert lines[-1]["message"].startswith("Finished server process")

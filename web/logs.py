@@ -2,7 +2,8 @@
 
 Each line has `time`, `level`, `logger`, `pid` (which worker), `message`, the request's id
 while a request is answered (web/request_log.py), and the fields a line was given; an
-exception's traceback is in `exc_info`.
+exception's traceback is in `exc_info`. The serving process writes them with
+web/log_writer.py's handler, which takes the request lines without the logging machinery.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ class JsonLines(JsonFormatter):
     # ISO 8601 in UTC: 2026-11-26T05:26:30.717Z (and `converter` is time.gmtime)
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
-    second = -1
-    second_text = ""
+    # one tuple each: another thread may read one while it is replaced
+    formatted_second = (-1, "")
+    formatted_millisecond = (-1, "")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,13 +49,19 @@ class JsonLines(JsonFormatter):
         return json.dumps(line, default=str)
 
     def moment(self, created: float) -> str:
-        """`formatTime`'s text, the seconds formatted once a second."""
-        second = int(created)
-        if second != self.second:
-            self.second, self.second_text = second, time.strftime(
-                self.default_time_format, self.converter(second)
-            )
-        return self.default_msec_format % (self.second_text, int((created - second) * 1000))
+        """`formatTime`'s text, made once a millisecond (the seconds once a second)."""
+        millisecond = int(created * 1000)
+        seen, text = self.formatted_millisecond
+        if millisecond == seen:
+            return text
+        second, thousandths = divmod(millisecond, 1000)
+        seen, seconds_text = self.formatted_second
+        if second != seen:
+            seconds_text = time.strftime(self.default_time_format, self.converter(second))
+            self.formatted_second = (second, seconds_text)
+        text = self.default_msec_format % (seconds_text, thousandths)
+        self.formatted_millisecond = (millisecond, text)
+        return text
 
 
 def json_formatter() -> logging.Formatter:
@@ -75,7 +83,7 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
         "formatters": {"json": {"()": "web.logs.json_formatter"}},
         "handlers": {
             "stderr": {
-                "class": "logging.StreamHandler",
+                "class": "web.log_writer.JsonLinesHandler",  # the request lines the short way
                 "stream": "ext://sys.stderr",
                 "formatter": "json",
                 "filters": ["request_id"],

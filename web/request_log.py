@@ -21,10 +21,12 @@ import secrets
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as quoted  # json.dumps' own, in C
 from typing import Any, Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from web.log_writer import direct_writer
 from web.responses import encode
 
 logger = logging.getLogger("btl.request")
@@ -148,6 +150,10 @@ class RequestLog:
     ) -> None:
         if not self.lines or not logger.isEnabledFor(logging.INFO):
             return
+        writer = direct_writer(logger)
+        if writer is not None:  # the same line as below, without the logging machinery
+            writer.request_line(_fields_text(record, scope, status, seconds, close_code))
+            return
         fields: dict[str, Any] = {
             "request_id": record.request_id,
             "kind": record.kind,
@@ -167,6 +173,28 @@ class RequestLog:
         line.__dict__.update(fields)
         line.request_fields = fields  # web/logs.py formats these lines the short way
         logger.handle(line)
+
+
+def _fields_text(
+    record: RequestRecord, scope: Scope, status: int, seconds: float, close_code: int | None
+) -> str:
+    """`json.dumps` of `_log`'s fields, from its opening quote (a request id is a plain token:
+    no character of it needs escaping)."""
+    viewer = record.viewer_id
+    return (
+        f'"request_id": "{record.request_id}", "kind": "{record.kind}", '
+        f'"method": {quoted(scope.get("method", "GET"))}, '
+        f'"path": {quoted(scope["path"][:MAX_PATH_CHARS])}, "status": {status}, '
+        f'"duration_ms": {round(seconds * 1000, 2)!r}, '
+        f'"operation_name": {_text(record.operation_name)}, '
+        f'"operation_type": {_text(record.operation_type)}, "cache": {_text(record.cache)}, '
+        f'"viewer_id": {"null" if viewer is None else int(viewer)}'
+        + ("}" if close_code is None else f', "close_code": {int(close_code)}}}')
+    )
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else quoted(value)
 
 
 async def _internal_error(send: Send) -> None:
