@@ -7,7 +7,7 @@ holds it PENDING for a moderator (it then counts nowhere and only its author is 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -158,50 +158,65 @@ class ViewerFlags:
     author_ignored: frozenset[int]  # viewerIgnoresAuthor
     # the reader has a comment waiting for a moderator somewhere: their pages are their own
     has_pending: bool
+    # recommendCount as of now, when asked for (a shared signed-out answer's may lag)
+    recommend_counts: dict[int, int] = field(default_factory=dict)
 
 
-async def viewer_flags(rt: Runtime, viewer: User, comment_ids: list[int]) -> ViewerFlags:
+async def viewer_flags(
+    rt: Runtime, viewer: User, comment_ids: list[int], *, with_counts: bool = False
+) -> ViewerFlags:
     """Which of these comments the viewer has reported or recommended, whose author they
     ignore, which `can_edit` allows them, and whether they have a PENDING comment anywhere:
-    one query, returning only the rows that set a flag (and one row when something waits)."""
+    one query, returning only the rows that set a flag (and one row when something waits);
+    with_counts: a row for every comment, with its recommendation count of now."""
     held = (
         "SELECT NULL AS id, NULL AS author_id, NULL AS status, NULL AS created_at, "
-        "NULL AS report_id, NULL AS recommendation_id, NULL AS ignore_id, 1 AS held "
+        "NULL AS recommend_count, NULL AS report_id, NULL AS recommendation_id, "
+        "NULL AS ignore_id, 1 AS held "
         "FROM (SELECT 1 AS one FROM comments p WHERE p.author_id = {} AND p.status = 'PENDING' "
         "LIMIT 1) waiting"
     )
     if comment_ids:
+        flagged_only = (
+            ""
+            if with_counts
+            else " AND (c.author_id = {} OR r.id IS NOT NULL OR rc.id IS NOT NULL "
+            "OR ig.id IS NOT NULL)"
+        )
         rows = await sql.fetch(
-            "SELECT c.id, c.author_id, c.status, c.created_at, r.id AS report_id, "
-            "rc.id AS recommendation_id, ig.id AS ignore_id, 0 AS held FROM comments c "
+            "SELECT c.id, c.author_id, c.status, c.created_at, c.recommend_count, "
+            "r.id AS report_id, rc.id AS recommendation_id, ig.id AS ignore_id, 0 AS held "
+            "FROM comments c "
             "LEFT JOIN reports r ON r.comment_id = c.id AND r.reporter_id = {} "
             "LEFT JOIN recommendations rc ON rc.comment_id = c.id AND rc.reader_id = {} "
             "LEFT JOIN ignores ig ON ig.user_id = {} AND ig.ignored_id = c.author_id "
-            f"WHERE c.id IN ({sql.marks(len(comment_ids))}) AND (c.author_id = {{}} "
-            "OR r.id IS NOT NULL OR rc.id IS NOT NULL OR ig.id IS NOT NULL) "
+            f"WHERE c.id IN ({sql.marks(len(comment_ids))}){flagged_only} "
             f"UNION ALL {held}",
             viewer.id,
             viewer.id,
             viewer.id,
             *comment_ids,
-            viewer.id,
+            *(() if with_counts else (viewer.id,)),
             viewer.id,
         )
     else:
         rows = await sql.fetch(held, viewer.id)
-    flagged = [row for row in rows if not int(row["held"])]
+    listed = [row for row in rows if not int(row["held"])]
     return ViewerFlags(
-        reported=_ids_where(flagged, "report_id"),
+        reported=_ids_where(listed, "report_id"),
         editable=frozenset(
             int(row["id"])
-            for row in flagged
+            for row in listed
             if _editable(
                 rt, viewer, row["author_id"], row["status"], sql.python_time(row["created_at"])
             )
         ),
-        recommended=_ids_where(flagged, "recommendation_id"),
-        author_ignored=_ids_where(flagged, "ignore_id"),
-        has_pending=len(flagged) < len(rows),
+        recommended=_ids_where(listed, "recommendation_id"),
+        author_ignored=_ids_where(listed, "ignore_id"),
+        has_pending=len(listed) < len(rows),
+        recommend_counts=(
+            {int(row["id"]): int(row["recommend_count"]) for row in listed} if with_counts else {}
+        ),
     )
 
 

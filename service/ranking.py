@@ -5,9 +5,11 @@ carried in the cursor): a comment whose count moved after it would otherwise jum
 cursor and be shown twice or never. Comments with no change since then rank by the count on
 their row, walking the (article, parent, recommend_count, created_at, id) index; the few
 that changed rank by that count less their logged changes since then. Both parts are one
-query. The first page ranks as of a few seconds ago (SETTLE), so a recommendation still
-committing when it is read cannot rank differently on the next page. The change log keeps
-a day (HORIZON): a page older than that starts again from the first.
+query. The first page ranks by the counts of the moment it is read, so it agrees with the
+recommendCount it shows (a recommendation a reader has just made moves the comment at
+once); only a recommendation still committing in that very instant may rank differently on
+the next page. The change log keeps a day (HORIZON): a page older than that starts again
+from the first.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from service.models import Comment
 from service.threads import AUTHOR_COLUMNS, Page, check_first, with_author
 from service.visibility import reader_visible_sql
 
-SETTLE = timedelta(seconds=5)
 HORIZON = timedelta(days=1)
 _BAD_CURSOR = "That cursor is not one this service gave out."
 
@@ -67,7 +68,7 @@ async def most_recommended(
 ) -> Page[Comment]:
     check_first(first)
     cursor = decode_cursor(after) if after else None
-    as_of = cursor[3] if cursor else now() - SETTLE
+    as_of = cursor[3] if cursor else now()
     if as_of < now() - HORIZON:
         raise BadUserInput("That page is more than a day old: start again from the first page.")
     since = sql.db_time(as_of)

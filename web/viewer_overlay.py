@@ -13,7 +13,8 @@ made of thread fields alone, btl:
 2. takes the signed-out answer to that document from the exact public cache (computing it
    anonymously on a miss), and cuts it once into a template where the viewer's values go;
 3. fills the template from the viewer's flags for the ids it names (one query, which also
-   says whether the reader has a PENDING comment) and the gate's verdict for each article.
+   says whether the reader has a PENDING comment, and gives `recommendCount` as of now: the
+   shared answer's may lag, a reader's may not) and the gate's verdict for each article.
 
 Anything else — another field, a directive, a mutation, an error in the signed-out
 answer — runs the ordinary way. tests/schema/test_viewer_overlay.py checks that both
@@ -64,6 +65,9 @@ FILLED = {
     "CommentPermission": frozenset({"allowed", "reason"}),
 }
 VIEWER_FIELDS = {name: FILLED[name] for name in ("Comment", "Article")}
+# PUBLIC fields a signed-out answer may show lagging (recommendation counts never move the
+# thread's version): a reader gets them as of now, like an answer executed for them
+REFRESHED = {"Comment": frozenset({"recommendCount"})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +127,8 @@ class _Planner(Visitor):
 
     def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode | None:
         parent = self.type_info.get_parent_type()
-        wanted = VIEWER_FIELDS.get(parent.name if parent else "", frozenset())
+        type_name = parent.name if parent else ""
+        wanted = VIEWER_FIELDS.get(type_name, frozenset()) | REFRESHED.get(type_name, frozenset())
         found = [
             _viewer_field(selection)
             for selection in node.selections
@@ -261,7 +266,8 @@ def template_of(plan: Plan, body: bytes) -> Template:
 async def fill(rt: Runtime, viewer: User, template: Template) -> str | None:
     """The answer for this viewer: their flags and permission written into the template;
     None when the reader has a PENDING comment (only they see it: their answer is their own)."""
-    flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids))
+    counted = any(slot.field in REFRESHED["Comment"] for slot in template.slots)
+    flags = await comments.viewer_flags(rt, viewer, list(template.comment_ids), with_counts=counted)
     if flags.has_pending:
         return None
     verdicts = (
@@ -285,6 +291,10 @@ async def fill(rt: Runtime, viewer: User, template: Template) -> str | None:
     out = [template.chunks[0]]
     for slot, chunk in zip(template.slots, template.chunks[1:], strict=True):
         flagged = by_field.get(slot.field)
+        if slot.field == "recommendCount":
+            out.append(str(flags.recommend_counts.get(int(slot.entity_id), 0)))
+            out.append(chunk)
+            continue
         if flagged is not None:
             value = int(slot.entity_id) in flagged
         elif slot.field == "allowed":
