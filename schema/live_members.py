@@ -119,5 +119,3 @@ class Member:
         if self.drain is not None and self.drain is not asyncio.current_task():
             self.drain.cancel()
         self.queue = self.drain = None
-
-

@@ -16,7 +16,7 @@ from service import events
 from service.events import EventKind
 from service.models import Role
 from tests.conftest import SqlCounter
-from tests.live_support import WAIT, Live, live_server, next_event, subscribe
+from tests.live_support import WAIT, Live, live_server, next_event, subscribe, until_closed
 from tests.schema.moderation.helpers import REMOVE
 from tests.schema.reader.helpers import approve, set_mode
 from tests.support import post_comment
@@ -70,9 +70,8 @@ async def test_sockets_with_the_same_document_get_the_same_bytes(make_live: Any)
             "parent": None,
         },
     }
-    assert json.loads(staff_texts[0])["payload"]["data"]["commentEvents"]["comment"][
-        "openReportCount"
-    ] == 0
+    staff_comment = json.loads(staff_texts[0])["payload"]["data"]["commentEvents"]["comment"]
+    assert staff_comment["openReportCount"] == 0
 
 
 async def test_staff_and_signed_out_sockets_get_their_own_answers(make_live: Any) -> None:
@@ -186,3 +185,26 @@ async def test_permessage_deflate_is_off_unless_configured(make_live: Any) -> No
         socket = await live.connect()  # offers permessage-deflate, as browsers do
     assert socket.response is not None
     assert "Sec-WebSocket-Extensions" not in socket.response.headers
+
+
+async def test_a_stalled_socket_is_dropped_while_its_feed_goes_on(make_live: Any) -> None:
+    async with make_live(ws_queue_events=8) as live:
+        reader = await live.api.person(subscriber=True)
+        posted = await post_comment(live.api, reader, "Long " * 900)
+        # a client that stops reading: its buffers and the server's fill, then its queue
+        stalled = await live.connect(max_queue=1)
+        await subscribe(stalled, EVENTS)
+        [reading] = await watching(live, 1)
+
+        events_sent = 2000
+        for _ in range(events_sent // 5):  # five at a time: within the feed's own queue
+            for _ in range(5):
+                await events.publish(EventKind.UPDATED, "story-1", int(posted["id"]))
+            for _ in range(5):
+                await next_event(reading)  # the feed keeps up with the socket that reads
+        seen, code, reason = await until_closed(stalled)
+        still = await post_comment(live.api, reader, "Still going")
+        event = await next_event(reading)
+    assert (code, reason) == (1013, "Events waited past BTL_WS_QUEUE_EVENTS; reconnect")
+    assert len(seen) < events_sent
+    assert event["comment"]["id"] == still["id"]
