@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from service import config_values as values
+from service.config_values import RateLimit, Unusable
+
+__all__ = ["ConfigError", "RateLimit", "Settings", "Unusable", "load_settings"]
 
 T = TypeVar("T")
 
@@ -22,21 +22,6 @@ class ConfigError(Exception):
     def __init__(self, variable: str, expected: str, value: str, problem: str = "") -> None:
         super().__init__(f"{variable}={value!r} is invalid: {problem or 'expected ' + expected}")
         self.variable = variable
-
-
-class Unusable(ValueError):
-    """A value of the right form that cannot work here; its message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """N events per window of seconds, written `N/seconds`."""
-
-    amount: int
-    seconds: int
-
-    def __str__(self) -> str:
-        return f"{self.amount}/{self.seconds}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,139 +108,6 @@ class Settings:
         return self.sso_secret is not None or self.sso_jwks_url is not None
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError(text)
-    return value
-
-
-def _at_least_one(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 65535:
-        raise ValueError(text)
-    return value
-
-
-def _rate_limit(text: str) -> RateLimit:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not match or int(match[1]) < 1 or int(match[2]) < 1:
-        raise ValueError(text)
-    return RateLimit(int(match[1]), int(match[2]))
-
-
-def _bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(text)
-
-
-def _schedule(text: str) -> str:
-    from service.coverage import parse_schedule  # the schedule grammar lives with coverage
-
-    parse_schedule(text)
-    return text.strip()
-
-
-def _comma_list(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in text.split(",") if item.strip())
-
-
-def _url(text: str) -> str:
-    if not re.match(r"^https?://\S+$", text.strip()):
-        raise ValueError(text)
-    return text.strip()
-
-
-def _database_url(text: str) -> str:
-    url = text.strip()
-    if url.startswith("postgresql://"):
-        url = "postgres://" + url.removeprefix("postgresql://")
-    if not re.match(r"^(sqlite|postgres|asyncpg)://.+", url):
-        raise ValueError(text)
-    if url.startswith("sqlite://"):
-        # SQLite creates the file but not its folder: without this every query would wait
-        path = url.removeprefix("sqlite://").split("?")[0]
-        folder = Path(path).parent
-        if path != ":memory:" and not folder.is_dir():
-            raise Unusable(f"the folder {str(folder)!r} does not exist")
-    return url
-
-
-def _time_zone(text: str) -> str:
-    try:
-        ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(text) from exc
-    return text.strip()
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise ValueError(text)
-    return value
-
-
-def _holiday_calendar(text: str) -> str:
-    from service.defamation_clock import parse_calendar  # the calendars live with the clock
-
-    country, subdivision = parse_calendar(text)
-    return f"{country}-{subdivision}" if subdivision else country
-
-
-def _smtp_url(text: str) -> str:
-    if not re.match(r"^smtps?://([^@/\s]+@)?[^:/\s]+(:\d{1,5})?/?$", text.strip()):
-        raise ValueError(text)
-    return text.strip()
-
-
-def _mail_address(text: str) -> str:
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        validate_email(text.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(text) from exc
-    return text.strip()
-
-
-def _sso_secret(text: str) -> str:
-    if len(text) < 32:  # RFC 7518 3.2: an HS256 key at least as long as the hash
-        raise ValueError(text)
-    return text
-
-
-def _metrics_token(text: str) -> str:
-    token = text.strip()
-    if len(token) < 16 or not token.isascii() or not token.isprintable() or " " in token:
-        raise ValueError(text)  # a bearer token: guessable when short
-    return token
-
-
-def _webhook_secret(text: str) -> str:
-    secret = text.strip()
-    if not secret.startswith("whsec_"):
-        raise ValueError(text)
-    try:
-        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-    except binascii.Error as exc:
-        raise ValueError(text) from exc
-    if len(key) < 16:
-        raise ValueError(text)
-    return secret
-
-
 NONE: tuple[str, ...] = ()
 
 
@@ -314,196 +166,242 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=_read(
             env,
             "BTL_DATABASE_URL",
-            _database_url,
+            values.database_url,
             "sqlite://PATH or postgres://...",
             d.database_url,
         ),
         host=_read(env, "BTL_HOST", str.strip, "a host name or address", d.host),
-        port=_read(env, "BTL_PORT", _port, "a port number 1..65535", d.port),
-        workers=_read(env, "BTL_WORKERS", _at_least_one, "a whole number >= 1", d.workers),
+        port=_read(env, "BTL_PORT", values.port_number, "a port number 1..65535", d.port),
+        workers=_read(env, "BTL_WORKERS", values.at_least_one, "a whole number >= 1", d.workers),
         redis_url=_read(env, "BTL_REDIS_URL", str.strip, "redis://host:port/db", d.redis_url),
         session_ttl_seconds=_read(
-            env, "BTL_SESSION_TTL_SECONDS", _at_least_one, "seconds >= 1", d.session_ttl_seconds
+            env,
+            "BTL_SESSION_TTL_SECONDS",
+            values.at_least_one,
+            "seconds >= 1",
+            d.session_ttl_seconds,
         ),
         commenting_products=frozenset(
-            _read(env, "BTL_COMMENTING_PRODUCTS", _comma_list, "a comma list", NONE)
+            _read(env, "BTL_COMMENTING_PRODUCTS", values.comma_list, "a comma list", NONE)
         ),
         entitlement_grace_seconds=_read(
-            env, "BTL_ENTITLEMENT_GRACE_SECONDS", _positive_int, count, d.entitlement_grace_seconds
+            env,
+            "BTL_ENTITLEMENT_GRACE_SECONDS",
+            values.positive_int,
+            count,
+            d.entitlement_grace_seconds,
         ),
-        subscribe_url=_read(env, "BTL_SUBSCRIBE_URL", _url, "an http(s) URL", d.subscribe_url),
+        subscribe_url=_read(
+            env, "BTL_SUBSCRIBE_URL", values.http_url, "an http(s) URL", d.subscribe_url
+        ),
         max_comment_length=_read(
             env,
             "BTL_MAX_COMMENT_LENGTH",
-            _at_least_one,
+            values.at_least_one,
             "a whole number >= 1",
             d.max_comment_length,
         ),
-        max_reply_depth=_read(env, "BTL_MAX_REPLY_DEPTH", _positive_int, count, d.max_reply_depth),
+        max_reply_depth=_read(
+            env, "BTL_MAX_REPLY_DEPTH", values.positive_int, count, d.max_reply_depth
+        ),
         edit_window_seconds=_read(
-            env, "BTL_EDIT_WINDOW_SECONDS", _positive_int, count, d.edit_window_seconds
+            env, "BTL_EDIT_WINDOW_SECONDS", values.positive_int, count, d.edit_window_seconds
         ),
         rate_limit_comments=_read(
-            env, "BTL_RATE_LIMIT_COMMENTS", _rate_limit, rate, d.rate_limit_comments
+            env, "BTL_RATE_LIMIT_COMMENTS", values.rate_limit, rate, d.rate_limit_comments
         ),
         rate_limit_reports=_read(
-            env, "BTL_RATE_LIMIT_REPORTS", _rate_limit, rate, d.rate_limit_reports
+            env, "BTL_RATE_LIMIT_REPORTS", values.rate_limit, rate, d.rate_limit_reports
         ),
-        rate_limit_login=_read(env, "BTL_RATE_LIMIT_LOGIN", _rate_limit, rate, d.rate_limit_login),
+        rate_limit_login=_read(
+            env, "BTL_RATE_LIMIT_LOGIN", values.rate_limit, rate, d.rate_limit_login
+        ),
         rate_limit_register=_read(
-            env, "BTL_RATE_LIMIT_REGISTER", _rate_limit, rate, d.rate_limit_register
+            env, "BTL_RATE_LIMIT_REGISTER", values.rate_limit, rate, d.rate_limit_register
         ),
         rate_limit_profile=_read(
-            env, "BTL_RATE_LIMIT_PROFILE", _rate_limit, rate, d.rate_limit_profile
+            env, "BTL_RATE_LIMIT_PROFILE", values.rate_limit, rate, d.rate_limit_profile
         ),
         rate_limit_recommendations=_read(
             env,
             "BTL_RATE_LIMIT_RECOMMENDATIONS",
-            _rate_limit,
+            values.rate_limit,
             rate,
             d.rate_limit_recommendations,
         ),
         rate_limit_export=_read(
-            env, "BTL_RATE_LIMIT_EXPORT", _rate_limit, rate, d.rate_limit_export
+            env, "BTL_RATE_LIMIT_EXPORT", values.rate_limit, rate, d.rate_limit_export
         ),
         deletion_grace_hours=_read(
-            env, "BTL_DELETION_GRACE_HOURS", _positive_int, count, d.deletion_grace_hours
+            env, "BTL_DELETION_GRACE_HOURS", values.positive_int, count, d.deletion_grace_hours
         ),
         hold_first_comments=_read(
-            env, "BTL_HOLD_FIRST_COMMENTS", _positive_int, count, d.hold_first_comments
+            env, "BTL_HOLD_FIRST_COMMENTS", values.positive_int, count, d.hold_first_comments
         ),
         moderation_hours=_read(
             env,
             "BTL_MODERATION_HOURS",
-            _schedule,
+            values.schedule,
             "ranges like 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'",
             d.moderation_hours,
         ),
         moderation_tz=_read(
-            env, "BTL_MODERATION_TZ", _time_zone, "an IANA time zone", d.moderation_tz
+            env, "BTL_MODERATION_TZ", values.time_zone, "an IANA time zone", d.moderation_tz
         ),
-        auto_hide_full=_read(env, "BTL_AUTO_HIDE_FULL", _positive_int, count, d.auto_hide_full),
+        auto_hide_full=_read(
+            env, "BTL_AUTO_HIDE_FULL", values.positive_int, count, d.auto_hide_full
+        ),
         auto_hide_partial=_read(
-            env, "BTL_AUTO_HIDE_PARTIAL", _positive_int, count, d.auto_hide_partial
+            env, "BTL_AUTO_HIDE_PARTIAL", values.positive_int, count, d.auto_hide_partial
         ),
-        cors_origins=_read(env, "BTL_CORS_ORIGINS", _comma_list, "a comma list", d.cors_origins),
+        cors_origins=_read(
+            env, "BTL_CORS_ORIGINS", values.comma_list, "a comma list", d.cors_origins
+        ),
         trusted_proxies=frozenset(
-            _read(env, "BTL_TRUSTED_PROXIES", _comma_list, "a comma list of addresses", NONE)
+            _read(env, "BTL_TRUSTED_PROXIES", values.comma_list, "a comma list of addresses", NONE)
         ),
-        introspection=_read(env, "BTL_INTROSPECTION", _bool, "true or false", d.introspection),
+        introspection=_read(
+            env, "BTL_INTROSPECTION", values.boolean, "true or false", d.introspection
+        ),
         max_body_bytes=_read(
-            env, "BTL_MAX_BODY_BYTES", _at_least_one, "bytes >= 1", d.max_body_bytes
+            env, "BTL_MAX_BODY_BYTES", values.at_least_one, "bytes >= 1", d.max_body_bytes
         ),
         max_document_chars=_read(
             env,
             "BTL_MAX_DOCUMENT_CHARS",
-            _at_least_one,
+            values.at_least_one,
             "a whole number >= 1",
             d.max_document_chars,
         ),
-        max_tokens=_read(env, "BTL_MAX_TOKENS", _at_least_one, "a whole number >= 1", d.max_tokens),
-        max_fields=_read(env, "BTL_MAX_FIELDS", _at_least_one, "a whole number >= 1", d.max_fields),
-        max_aliases=_read(env, "BTL_MAX_ALIASES", _positive_int, count, d.max_aliases),
-        max_directives=_read(env, "BTL_MAX_DIRECTIVES", _positive_int, count, d.max_directives),
-        max_cost=_read(env, "BTL_MAX_COST", _at_least_one, "a whole number >= 1", d.max_cost),
+        max_tokens=_read(
+            env, "BTL_MAX_TOKENS", values.at_least_one, "a whole number >= 1", d.max_tokens
+        ),
+        max_fields=_read(
+            env, "BTL_MAX_FIELDS", values.at_least_one, "a whole number >= 1", d.max_fields
+        ),
+        max_aliases=_read(env, "BTL_MAX_ALIASES", values.positive_int, count, d.max_aliases),
+        max_directives=_read(
+            env, "BTL_MAX_DIRECTIVES", values.positive_int, count, d.max_directives
+        ),
+        max_cost=_read(env, "BTL_MAX_COST", values.at_least_one, "a whole number >= 1", d.max_cost),
         operation_timeout_seconds=_read(
             env,
             "BTL_OPERATION_TIMEOUT_SECONDS",
-            _positive_float,
+            values.positive_float,
             "seconds > 0",
             d.operation_timeout_seconds,
         ),
         validation_timeout_seconds=_read(
             env,
             "BTL_VALIDATION_TIMEOUT_SECONDS",
-            _positive_float,
+            values.positive_float,
             "seconds > 0",
             d.validation_timeout_seconds,
         ),
         read_timeout_seconds=_read(
             env,
             "BTL_READ_TIMEOUT_SECONDS",
-            _positive_float,
+            values.positive_float,
             "seconds > 0",
             d.read_timeout_seconds,
         ),
-        public_max_age=_read(env, "BTL_PUBLIC_MAX_AGE", _positive_int, count, d.public_max_age),
-        viewer_overlay=_read(env, "BTL_VIEWER_OVERLAY", _bool, "true or false", d.viewer_overlay),
+        public_max_age=_read(
+            env, "BTL_PUBLIC_MAX_AGE", values.positive_int, count, d.public_max_age
+        ),
+        viewer_overlay=_read(
+            env, "BTL_VIEWER_OVERLAY", values.boolean, "true or false", d.viewer_overlay
+        ),
         ws_max_message_bytes=_read(
-            env, "BTL_WS_MAX_MESSAGE_BYTES", _at_least_one, "bytes >= 1", d.ws_max_message_bytes
+            env,
+            "BTL_WS_MAX_MESSAGE_BYTES",
+            values.at_least_one,
+            "bytes >= 1",
+            d.ws_max_message_bytes,
         ),
         ws_max_subscriptions_per_connection=_read(
             env,
             "BTL_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
-            _at_least_one,
+            values.at_least_one,
             "a whole number >= 1",
             d.ws_max_subscriptions_per_connection,
         ),
         ws_max_subscriptions=_read(
             env,
             "BTL_WS_MAX_SUBSCRIPTIONS",
-            _at_least_one,
+            values.at_least_one,
             "a whole number >= 1",
             d.ws_max_subscriptions,
         ),
         ws_queue_events=_read(
-            env, "BTL_WS_QUEUE_EVENTS", _at_least_one, "a whole number >= 1", d.ws_queue_events
+            env,
+            "BTL_WS_QUEUE_EVENTS",
+            values.at_least_one,
+            "a whole number >= 1",
+            d.ws_queue_events,
         ),
         ws_session_check_seconds=_read(
             env,
             "BTL_WS_SESSION_CHECK_SECONDS",
-            _positive_float,
+            values.positive_float,
             "seconds > 0",
             d.ws_session_check_seconds,
         ),
         ws_per_message_deflate=_read(
             env,
             "BTL_WS_PER_MESSAGE_DEFLATE",
-            _bool,
+            values.boolean,
             "true or false",
             d.ws_per_message_deflate,
         ),
         legal_holidays=_read(
             env,
             "BTL_LEGAL_HOLIDAYS",
-            _holiday_calendar,
+            values.holiday_calendar,
             "a country or country-subdivision code of the holidays package, e.g. GB-ENG",
             d.legal_holidays,
         ),
         rate_limit_notices=_read(
-            env, "BTL_RATE_LIMIT_NOTICES", _rate_limit, rate, d.rate_limit_notices
+            env, "BTL_RATE_LIMIT_NOTICES", values.rate_limit, rate, d.rate_limit_notices
         ),
-        smtp_url=_read(env, "BTL_SMTP_URL", _smtp_url, "smtp://host:port", d.smtp_url),
-        mail_from=_read(env, "BTL_MAIL_FROM", _mail_address, "an email address", d.mail_from),
+        smtp_url=_read(env, "BTL_SMTP_URL", values.smtp_url, "smtp://host:port", d.smtp_url),
+        mail_from=_read(env, "BTL_MAIL_FROM", values.mail_address, "an email address", d.mail_from),
         jobs_interval_seconds=_read(
             env,
             "BTL_JOBS_INTERVAL_SECONDS",
-            _positive_float,
+            values.positive_float,
             "seconds > 0",
             d.jobs_interval_seconds,
         ),
         jobs_lease_seconds=_read(
-            env, "BTL_JOBS_LEASE_SECONDS", _positive_float, "seconds > 0", d.jobs_lease_seconds
+            env,
+            "BTL_JOBS_LEASE_SECONDS",
+            values.positive_float,
+            "seconds > 0",
+            d.jobs_lease_seconds,
         ),
         sso_issuer=_read(env, "BTL_SSO_ISSUER", str.strip, "the tokens' `iss`", d.sso_issuer),
         sso_audience=_read(env, "BTL_SSO_AUDIENCE", str.strip, "the tokens' `aud`", d.sso_audience),
         sso_secret=_read(
             env,
             "BTL_SSO_SECRET",
-            _sso_secret,
+            values.sso_secret,
             "an HS256 secret of 32+ characters",
             d.sso_secret,
             secret=True,
         ),
-        sso_jwks_url=_read(env, "BTL_SSO_JWKS_URL", _url, "an http(s) URL", d.sso_jwks_url),
-        sso_leeway_seconds=_read(
-            env, "BTL_SSO_LEEWAY_SECONDS", _positive_int, count, d.sso_leeway_seconds
+        sso_jwks_url=_read(
+            env, "BTL_SSO_JWKS_URL", values.http_url, "an http(s) URL", d.sso_jwks_url
         ),
-        local_signup=_read(env, "BTL_LOCAL_SIGNUP", _bool, "true or false", d.local_signup),
+        sso_leeway_seconds=_read(
+            env, "BTL_SSO_LEEWAY_SECONDS", values.positive_int, count, d.sso_leeway_seconds
+        ),
+        local_signup=_read(
+            env, "BTL_LOCAL_SIGNUP", values.boolean, "true or false", d.local_signup
+        ),
         webhook_secret=_read(
             env,
             "BTL_WEBHOOK_SECRET",
-            _webhook_secret,
+            values.webhook_secret,
             "whsec_ followed by a base64 key of 16+ bytes",
             d.webhook_secret,
             secret=True,
@@ -511,15 +409,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=_read(
             env,
             "BTL_METRICS_TOKEN",
-            _metrics_token,
+            values.metrics_token,
             "a token of 16+ printable ASCII characters, no spaces",
             d.metrics_token,
             secret=True,
         ),
         shutdown_grace_seconds=_read(
-            env, "BTL_SHUTDOWN_GRACE_SECONDS", _positive_int, count, d.shutdown_grace_seconds
+            env, "BTL_SHUTDOWN_GRACE_SECONDS", values.positive_int, count, d.shutdown_grace_seconds
         ),
-        request_log=_read(env, "BTL_REQUEST_LOG", _bool, "true or false", d.request_log),
+        request_log=_read(env, "BTL_REQUEST_LOG", values.boolean, "true or false", d.request_log),
     )
     if settings.smtp_url and not settings.mail_from:
         raise ConfigError("BTL_MAIL_FROM", "an email address when BTL_SMTP_URL is set", "")
