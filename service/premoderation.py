@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from service import articles, comments, counters, events, moderation_log, sql, word_lists
+from service import (
+    articles,
+    comments,
+    counters,
+    events,
+    moderation_log,
+    notifications,
+    sql,
+    word_lists,
+)
 from service.accounts import is_staff
 from service.errors import InvalidInput
 from service.models import (
@@ -76,6 +85,10 @@ async def approve(moderator: User, *, comment_id: str, reason: str) -> Comment:
         await moderation_log.record(
             ActionKind.APPROVE, moderator=moderator, comment=comment, reason=reason
         )
+        # a held reply is news to the parent's author only now, as if posted now
+        if comment.parent_id is not None:
+            parent = await Comment.get_or_none(id=comment.parent_id)
+            await notifications.reply_posted(comment, parent)
     # new to every reader but its author
     await events.publish(events.EventKind.ADDED, comment.article_id, comment.id)
     return comment

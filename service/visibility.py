@@ -57,7 +57,10 @@ def sees(comment: Comment, viewer_id: int | None, *, staff: bool) -> bool:
 
 def visible_body(comment: Comment, *, staff: bool, viewer_id: int | None = None) -> str | None:
     """The text as the viewer may read it: null for readers unless published (or their own
-    comment waiting for a moderator)."""
+    comment waiting for a moderator); null for everyone once erased (stored as "", which no
+    comment can be: a body has at least one character)."""
+    if not comment.body:
+        return None
     if staff or comment.status == CommentStatus.PUBLISHED or is_own_pending(comment, viewer_id):
         return comment.body
     return None

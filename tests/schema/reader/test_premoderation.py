@@ -313,3 +313,31 @@ async def test_restoring_a_held_comment_is_refused_in_favour_of_approval(api: Ap
     assert (await thread(api, None))["commentCount"] == 0
     log = await api.data(LOG, token=moderator.token)
     assert [e["node"]["kind"] for e in log["moderationLog"]["edges"]] == ["SET_MODERATION_MODE"]
+
+
+INBOX = """
+{ me { unreadNotificationCount notifications { edges { node { kind comment { id } } } } } }
+"""
+
+
+async def test_a_held_reply_reaches_the_parents_author_when_approved(api: Api) -> None:
+    # given: a live comment, then a reply held for a moderator
+    author = await api.person(subscriber=True)
+    replier = await api.person(subscriber=True)
+    moderator = await api.person(Role.MODERATOR)
+    top = await post_comment(api, author, "live")
+    await set_mode(api, moderator, "PRE")
+    held = await post_comment(api, replier, "a reply, held", parentId=top["id"])
+    assert held["status"] == "PENDING"
+    before = (await api.data(INBOX, token=author.token))["me"]
+
+    # when
+    await approve(api, moderator, held["id"])
+
+    # then: no word of it while held; a REPLY once it is live
+    after = (await api.data(INBOX, token=author.token))["me"]
+    assert before["unreadNotificationCount"] == 0
+    assert after["unreadNotificationCount"] == 1
+    assert after["notifications"]["edges"] == [
+        {"node": {"kind": "REPLY", "comment": {"id": held["id"]}}}
+    ]
