@@ -38,7 +38,8 @@ from service.models import (
 from service.runtime import Runtime
 from service.text import clean_reason, clean_text
 
-MAX_SUSPENSION = timedelta(days=366)
+# a sanity bound, not a policy: a suspension meant to be for good is a ban
+MAX_SUSPENSION = timedelta(days=100 * 366)
 
 
 async def _actionable(comment_id: str) -> Comment:
@@ -179,7 +180,7 @@ async def suspend(moderator: User, *, user_id: str, until: datetime, reason: str
     if until <= moment:
         raise InvalidInput("A suspension ends in the future.", "until")
     if until > moment + MAX_SUSPENSION:
-        raise InvalidInput("A suspension lasts at most a year; ban instead.", "until")
+        raise InvalidInput("A suspension ends within a hundred years; ban instead.", "until")
     async with in_transaction():
         target.suspended_until = until
         await target.save(update_fields=["suspended_until"])

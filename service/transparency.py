@@ -21,7 +21,8 @@ from service.models import (
     Statement,
 )
 
-LONGEST_PERIOD = timedelta(days=3 * 366)
+# a sanity bound: any period a report may cover, from the first notice to now
+LONGEST_PERIOD = timedelta(days=100 * 366)
 REJECTED = "REJECTED"  # a notice refused on its face counts as a decision too
 
 
@@ -48,7 +49,7 @@ async def report(start: datetime, end: datetime) -> TransparencyReport:
     if start.tzinfo is None or end.tzinfo is None:
         raise BadUserInput("Give `from` and `to` with a time zone.")
     if not start < end <= start + LONGEST_PERIOD:
-        raise BadUserInput("`from` must be before `to`, at most three years apart.")
+        raise BadUserInput("`from` must be before `to`, at most a hundred years apart.")
     received = await LegalNotice.filter(received_at__gte=start, received_at__lt=end).values_list(
         "kind", flat=True
     )
