@@ -52,16 +52,16 @@ async def status_for_new_comment(
     if article.moderation_mode == ModerationMode.PRE or found is WordListKind.SUSPECT:
         return CommentStatus.PENDING
     held = rt.settings.hold_first_comments
-    if held and await _published_count(author.id, up_to=held) < held:
-        return CommentStatus.PENDING
+    if held and await _posted_count(author.id, up_to=held) < held:
+        return CommentStatus.PENDING  # one of their first N comments, whatever became of it
     return CommentStatus.PUBLISHED
 
 
-async def _published_count(author_id: int, *, up_to: int) -> int:
-    """How many of the author's comments are published, counting no further than `up_to`."""
+async def _posted_count(author_id: int, *, up_to: int) -> int:
+    """How many comments the author has posted, counting no further than `up_to`."""
     rows = await sql.fetch(
         "SELECT COUNT(*) AS n FROM (SELECT 1 FROM comments "
-        f"WHERE author_id = {{}} AND status = 'PUBLISHED' LIMIT {int(up_to)}) published",
+        f"WHERE author_id = {{}} LIMIT {int(up_to)}) posted",
         author_id,
     )
     return int(rows[0]["n"])
