@@ -1,7 +1,8 @@
 """The publisher's signing keys, and the check of its sign-in tokens (PyJWT does the JWT work).
 
 HS256 tokens are checked with BTL_SSO_SECRET only; RS256, ES256 and EdDSA tokens with the
-key their `kid` names in the JWKS at BTL_SSO_JWKS_URL. The algorithm a key may be used with
+key their `kid` names in the JWKS at BTL_SSO_JWKS_URL (a token without `kid`: the JWKS's only
+key, when it holds just one). The algorithm a key may be used with
 comes from the key, never from the token alone: `alg: none`, or an HS256 token "signed" with
 an RSA public key, finds no key to pass.
 
@@ -37,6 +38,9 @@ FETCH_TIMEOUT_SECONDS = 3.0  # well inside BTL_OPERATION_TIMEOUT_SECONDS's defau
 MAX_JWKS_BYTES = 256 * 1024
 NOT_TRUSTED = "The sign-in token is not valid."
 
+
+# a token that names no `kid` may use the publisher's key when the JWKS holds just one
+ONLY_KEY = ""
 
 class PublisherKeys:
     """One process's view of the publisher's keys (built once, in the Runtime)."""
@@ -78,8 +82,10 @@ class PublisherKeys:
         if algorithm == "HS256" and self.settings.sso_secret is not None:
             return self.settings.sso_secret
         if algorithm in SIGNED_BY_JWKS and self.settings.sso_jwks_url is not None:
-            if not isinstance(kid, str) or not 1 <= len(kid) <= 200:
-                raise InvalidCredentials(f"{NOT_TRUSTED} (it names no key: `kid`)")
+            if kid is None:
+                kid = ONLY_KEY
+            elif not isinstance(kid, str) or not 1 <= len(kid) <= 200:
+                raise InvalidCredentials(f"{NOT_TRUSTED} (its `kid` is not a key's name)")
             jwk = await self._jwk(kid)
             if jwk.algorithm_name != algorithm:  # the key decides what it signs with
                 raise InvalidCredentials(f"{NOT_TRUSTED} (key {kid} does not sign {algorithm})")
@@ -98,6 +104,8 @@ class PublisherKeys:
             return key
         if self._fetch_failed:
             raise Unavailable("The publisher's sign-in keys cannot be fetched; try again soon.")
+        if kid == ONLY_KEY:
+            raise InvalidCredentials(f"{NOT_TRUSTED} (no `kid`, and there are several keys)")
         raise InvalidCredentials(f"{NOT_TRUSTED} (the publisher lists no key {kid})")
 
     def _old(self) -> bool:
@@ -138,12 +146,14 @@ async def _download(url: str) -> Any:
 
 
 def _usable_keys(document: Any) -> dict[str, PyJWK]:
-    """The signing keys with a `kid`; others (encryption keys, symmetric keys, kinds
-    PyJWT does not know) are left out."""
+    """The signing keys by their `kid`, and the only one also under ONLY_KEY when there is
+    just one; others (encryption keys, symmetric keys, kinds PyJWT does not know) are left
+    out."""
     entries = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise ValueError("the JWKS has no `keys` list")
     keys: dict[str, PyJWK] = {}
+    signing: list[PyJWK] = []
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("kty") == "oct":
             continue
@@ -151,8 +161,13 @@ def _usable_keys(document: Any) -> dict[str, PyJWK]:
             jwk = PyJWK(entry)
         except jwt.PyJWTError:
             continue
-        if isinstance(jwk.key_id, str) and jwk.public_key_use in (None, "sig"):
+        if jwk.public_key_use not in (None, "sig"):
+            continue
+        signing.append(jwk)
+        if isinstance(jwk.key_id, str) and jwk.key_id:
             keys[jwk.key_id] = jwk
+    if len(signing) == 1:
+        keys[ONLY_KEY] = signing[0]
     if not keys:
         raise ValueError("the JWKS has no usable signing key")
     return keys

@@ -16,11 +16,12 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from service.clock import clock
 from service.config import RateLimit
 from service.models import Entitlement, User
 from tests.schema.publisher.conftest import MakeApi
 from tests.schema.publisher.test_sign_in_with_publisher_token import SIGN_IN, sign_in
-from tests.sso_support import HS_SECRET, SigningKey, claims, mint, mint_hs256
+from tests.sso_support import HS_SECRET, JwksServer, SigningKey, claims, mint, mint_hs256
 from tests.support import Api
 
 
@@ -91,7 +92,6 @@ REFUSED: dict[str, Callable[[SigningKey], str]] = {
     "no subject": lambda k: mint(k, sub=None),
     "bad signature": signed_by_a_stranger,
     "unknown kid": unknown_kid,
-    "no kid": lambda k: jwt.encode(claims(), k.private, algorithm="RS256"),
     "alg none": alg_none,
     "HS256 keyed with the RSA public key": hs256_with_the_rsa_public_key,
     "HS256 with another secret": lambda k: mint_hs256("x" * 40),
@@ -190,3 +190,25 @@ async def test_failed_sign_ins_are_rate_limited_per_client_address(
     assert result["__typename"] == "RateLimited"
     assert result["retryAfterSeconds"] > 0
     assert await User.all().count() == 0
+
+
+async def test_a_token_naming_no_key_uses_the_only_key_and_not_one_of_several(
+    publisher_api: Api, jwks: JwksServer, key_a: SigningKey, key_b: SigningKey
+) -> None:
+    # given: a token signed by key A that names no `kid` (some logins leave it out)
+    token = jwt.encode(claims(sub="no-kid"), key_a.private, algorithm="RS256")
+
+    # when the publisher lists key A alone: it is the key
+    alone = await sign_in(publisher_api, token)
+
+    # then
+    assert alone["__typename"] == "AuthSession"
+
+    # when the publisher lists two keys (btl fetches them again once its copy is an hour old)
+    jwks.serve(key_a, key_b)
+    clock.advance(3601)
+    several = await sign_in(publisher_api, token)
+
+    # then: which key it means is not for btl to guess
+    assert several["__typename"] == "InvalidCredentials"
+    assert await User.filter(external_subject="no-kid").count() == 1
