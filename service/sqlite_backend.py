@@ -196,8 +196,8 @@ class ImmediateSqliteClient(SqliteClient):
 
     def committed(self) -> None:
         """A transaction committed on the event loop's thread: now and then, copy the WAL
-        into the database on a connection and thread of its own (PASSIVE: it waits for no
-        reader or writer, and the WAL does not grow without bound)."""
+        into the database on a connection and thread of its own, while this process's
+        writes wait (PASSIVE: it waits for no reader, nor for another process)."""
         self._commits += 1
         if not self._shared or self._commits % CHECKPOINT_EVERY:
             return
@@ -206,7 +206,12 @@ class ImmediateSqliteClient(SqliteClient):
 
     async def _checkpoint(self) -> None:
         try:
-            async with aiosqlite.connect(self.filename, isolation_level=None) as checkpointer:
+            # no write of this process beside it: a checkpoint that catches up with the WAL
+            # lets the next write start it again from the beginning (else it grows)
+            async with (
+                aiosqlite.connect(self.filename, isolation_level=None) as checkpointer,
+                self._lock,
+            ):
                 await (await checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")).close()
         except sqlite3.Error as exc:  # the next one tries again; SQLite's data is safe
             self.log.warning("WAL checkpoint failed: %r", exc)
