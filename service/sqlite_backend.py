@@ -43,8 +43,32 @@ from tortoise.exceptions import OperationalError, TransactionManagementError
 from service.metrics import CountingLog
 from service.transactions import SafeSqliteTransactionContext, uninterrupted
 
+_WOULD_WAIT = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
+    """A write transaction, run at once on the event loop's thread. A statement handed to
+    the connection's thread came back only after the event loop's next turn through every
+    other request, and the write lock was held that much longer by each: under load, writes
+    queued behind each other. Once BEGIN IMMEDIATE holds the write lock nothing waits (WAL:
+    readers never block the writer); BEGIN itself tries without waiting and, when another
+    process holds the lock, waits the busy timeout on the connection's thread. A COMMIT no
+    longer checkpoints (copying the WAL into the database and syncing the disk, which the
+    event loop must not wait for): the client does that on a thread of its own, every
+    CHECKPOINT_EVERY commits."""
+
+    def begin_now(self) -> bool:
+        """BEGIN IMMEDIATE at once; False: another process holds the write lock, and `begin`
+        must wait for it (on the connection's thread)."""
+        raw = self._raw()
+        try:
+            if raw.in_transaction:  # left open by a failure: never acknowledged
+                raw.rollback()
+            pragmas: dict[str, Any] = getattr(self._parent, "pragmas", {})
+            return _begin_at_once(raw, pragmas.get("busy_timeout", 10_000))
+        except sqlite3.OperationalError as exc:
+            raise TransactionManagementError(exc) from exc
+
     async def begin(self) -> None:
         try:
             if self._connection.in_transaction:  # left open by a failure: never acknowledged
@@ -53,12 +77,92 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
         except sqlite3.OperationalError as exc:
             raise TransactionManagementError(exc) from exc
 
+    def end_now(self, *, failed: bool) -> None:
+        """COMMIT (ROLLBACK when `failed`) at once; a COMMIT that fails (a full disk) leaves
+        no transaction open behind it."""
+        raw = self._raw()
+        try:
+            if not self._finalized:
+                self._finalized = True
+                if failed:
+                    raw.rollback()
+                else:
+                    raw.commit()
+                    parent = self._parent
+                    if isinstance(parent, ImmediateSqliteClient):
+                        parent.committed()
+        finally:
+            if raw.in_transaction:
+                raw.rollback()
+
+    async def commit(self) -> None:
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self.end_now(failed=False)
+
+    async def rollback(self) -> None:
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self.end_now(failed=True)
+
+    def _raw(self) -> sqlite3.Connection:
+        raw: sqlite3.Connection = self._connection._conn
+        return raw
+
+    @translate_exceptions
+    async def execute_insert(self, query: str, values: list[Any]) -> int:
+        self.log.debug("%s: %s", query, values)
+        cursor = self._raw().execute(query, values)
+        cursor.fetchall()  # an INSERT ... RETURNING finishes its statement
+        return cursor.lastrowid or 0
+
+    @translate_exceptions
+    async def execute_query(
+        self, query: str, values: list[Any] | None = None
+    ) -> tuple[int, Sequence[dict[str, Any]]]:
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        self.log.debug("%s: %s", query, values)
+        raw = self._raw()
+        start = raw.total_changes
+        rows: list[Any] = raw.execute(query, values or []).fetchall()
+        return (raw.total_changes - start) or len(rows), rows
+
+    @translate_exceptions
+    async def execute_query_dict(
+        self, query: str, values: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        self.log.debug("%s: %s", query, values)
+        return list(map(dict, self._raw().execute(query, values or []).fetchall()))
+
+    @translate_exceptions
+    async def execute_many(self, query: str, values: list[list[Any]]) -> None:
+        self.log.debug("%s: %s", query, values)
+        self._raw().executemany(query, values)
+
+
+def _begin_at_once(raw: sqlite3.Connection, busy_timeout: int) -> bool:
+    """BEGIN IMMEDIATE without waiting; False: another process holds the write lock."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        return True
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _WOULD_WAIT:
+            return False
+        raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy_timeout)}")
+
+
+# SQLite's own auto-checkpoint comes every 1,000 pages of WAL; a post writes a few
+CHECKPOINT_EVERY = 200
+
 
 # two cores' worth: SQLite runs a statement without the GIL, so reads overlap each other
 # and the event loop; more connections only queue in more threads
 READERS = 2
 _READ_PREFIXES = ("select", "with")
-_WOULD_WAIT = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 
 
 def is_read(query: str) -> bool:
@@ -75,6 +179,44 @@ class ImmediateSqliteClient(SqliteClient):
         self._reader_slots = asyncio.Semaphore(READERS)
         self._shared = ":memory:" not in file_path and "mode=memory" not in file_path
         self._at_once: sqlite3.Connection | None = None
+        self._commits = 0
+        self._checkpointing: asyncio.Task[None] | None = None
+
+    async def create_connection(self, with_db: bool) -> None:
+        # Tortoise's, but usable from the event loop's thread too (transactions' statements)
+        if not self._connection:
+            self._connection = await aiosqlite.connect(
+                self.filename, isolation_level=None, check_same_thread=False
+            )
+            self._connection._conn.row_factory = sqlite3.Row
+            pragmas = dict(self.pragmas)
+            if self._shared:  # checkpoints on a thread of their own (`committed`)
+                pragmas["wal_autocheckpoint"] = 0
+            for pragma, value in pragmas.items():
+                await (await self._connection.execute(f"PRAGMA {pragma}={value}")).close()
+            await self._post_connect()
+
+    def committed(self) -> None:
+        """A transaction committed on the event loop's thread: now and then, copy the WAL
+        into the database on a connection and thread of its own, while this process's
+        writes wait (PASSIVE: it waits for no reader, nor for another process)."""
+        self._commits += 1
+        if not self._shared or self._commits % CHECKPOINT_EVERY:
+            return
+        if self._checkpointing is None or self._checkpointing.done():
+            self._checkpointing = asyncio.create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        try:
+            # no write of this process beside it: a checkpoint that catches up with the WAL
+            # lets the next write start it again from the beginning (else it grows)
+            async with (
+                aiosqlite.connect(self.filename, isolation_level=None) as checkpointer,
+                self._lock,
+            ):
+                await (await checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")).close()
+        except sqlite3.Error as exc:  # the next one tries again; SQLite's data is safe
+            self.log.warning("WAL checkpoint failed: %r", exc)
 
     async def _open_reader(self) -> aiosqlite.Connection:
         reader = await aiosqlite.connect(self.filename, isolation_level=None)
@@ -120,8 +262,10 @@ class ImmediateSqliteClient(SqliteClient):
         self, query: str, values: list[Any] | None = None
     ) -> tuple[int, Sequence[dict[str, Any]]]:
         if not (self._shared and is_read(query)):
-            written: tuple[int, Sequence[dict[str, Any]]] = await super().execute_query(
-                query, values
+            # to its end even when cancelled: the next holder of the connection may use it
+            # from the event loop's thread (a transaction's statements), never beside this
+            written: tuple[int, Sequence[dict[str, Any]]] = await uninterrupted(
+                super().execute_query(query, values)
             )
             return written
         query = query.replace("\x00", "'||CHAR(0)||'")
@@ -135,14 +279,25 @@ class ImmediateSqliteClient(SqliteClient):
         self, query: str, values: list[Any] | None = None
     ) -> list[dict[str, Any]]:
         if not (self._shared and is_read(query)):
-            other: list[dict[str, Any]] = await super().execute_query_dict(query, values)
+            other: list[dict[str, Any]] = await uninterrupted(
+                super().execute_query_dict(query, values)
+            )
             return other
         query = query.replace("\x00", "'||CHAR(0)||'")
         async with self._reader() as reader:
             self.log.debug("%s: %s", query, values)
             return list(map(dict, await reader.execute_fetchall(query, values)))
 
+    async def execute_insert(self, query: str, values: list[Any]) -> int:
+        inserted: int = await uninterrupted(super().execute_insert(query, values))
+        return inserted
+
+    async def execute_script(self, query: str) -> None:
+        await uninterrupted(super().execute_script(query))
+
     async def close(self) -> None:
+        if self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])
         if self._at_once is not None:
             self._at_once.close()
             self._at_once = None

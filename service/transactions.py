@@ -48,7 +48,10 @@ class SafeSqliteTransactionContext(SqliteTransactionContext):
     async def __aenter__(self) -> TransactionalDBClient:
         await self._trxlock.acquire()
         try:
-            await uninterrupted(self._begin())
+            # at once when the connection can (service/sqlite_backend.py): nothing to
+            # interrupt, and no turn of the event loop while the write lock is held
+            if not self._begin_now():
+                await uninterrupted(self._begin())
         except BaseException:
             # BEGIN failed, or finished after its caller was cancelled: end it, let others in
             # (in `finally`: the caller may be cancelled again while it ends)
@@ -60,13 +63,21 @@ class SafeSqliteTransactionContext(SqliteTransactionContext):
         self.token = get_connections().set(self.connection_name, self.connection)
         return self.connection
 
+    def _begin_now(self) -> bool:
+        begin_now = getattr(self.connection, "begin_now", None)
+        return begin_now is not None and self.connection._connection is not None and begin_now()
+
     async def _begin(self) -> None:
         await self.ensure_connection()
         await self.connection.begin()
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         try:
-            await uninterrupted(self._end(failed=exc_type is not None))
+            end_now = getattr(self.connection, "end_now", None)
+            if end_now is not None:
+                end_now(failed=exc_type is not None)
+            else:
+                await uninterrupted(self._end(failed=exc_type is not None))
         finally:
             try:
                 get_connections().reset(self.token)
