@@ -18,12 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+# `+status`: not the (status, created_at) index, which walks every newer comment of every
+# article first (thousands once the bench has posted) — the thread index, as btl uses
 PAGE_SQL = """
 SELECT a.comment_count, c.id, c.body, c.created_at, c.reply_count, u.display_name
 FROM articles a
 LEFT JOIN comments c ON c.id IN (
     SELECT id FROM comments
-    WHERE article_id = a.id AND parent_id IS NULL AND status = 'PUBLISHED'
+    WHERE article_id = a.id AND parent_id IS NULL AND +status = 'PUBLISHED'
     ORDER BY created_at DESC, id DESC LIMIT 20)
 LEFT JOIN users u ON u.id = c.author_id
 WHERE a.id = ?
