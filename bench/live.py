@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
 import run as bench  # noqa: E402  (bench/run.py: seeding, serving, wrk, the machine's name)
+from spy import Recording  # noqa: E402
 
 ARTICLE = bench.ARTICLE
 SUBSCRIPTION = (
@@ -404,8 +405,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         result["rss_after"] = bench.rss_mb(server.pid)
         if args.burst:
             cpu = bench.cpu_seconds(server.pid)
+            # where the server's time goes while it posts to its subscribers, for the report
+            recording = Recording(server.pid, args.burst, work / "burst.spy")
             result["burst_with"] = bench.wrk(port, post_script(work, tokens), 4, args.burst)
             result["burst_with"]["server_cpu"] = bench.cpu_seconds(server.pid) - cpu
+            result["burst_profile"] = recording.summary()
             time.sleep(2.0)
             client.ask("report")  # drop what the burst delivered
         final = client.ask("report")
@@ -481,6 +485,9 @@ def print_report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     print("  targets:")
     for label, met in targets:
         print(f"    {'met   ' if met else 'MISSED'} {label}")
+    if not all(met for _, met in targets[2:]) and "burst_profile" in r:
+        print("  py-spy --gil of the server while posting with the subscribers attached:")
+        print(r["burst_profile"])
 
 
 def main() -> int:

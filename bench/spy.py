@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 RATE = 200
+ROOT = str(Path(__file__).resolve().parents[1]) + "/"
 
 
 class Recording:
@@ -60,7 +61,7 @@ class Recording:
             frames = stack.split(";")
             total += int(count)
             own[_short(frames[-1])] += int(count)
-            mine = {_function(f) for f in frames if "/site-packages/" not in f and "/work/" in f}
+            mine = {_function(f) for f in frames if "/site-packages/" not in f and ROOT in f}
             for function in mine:
                 ours[function] += int(count)
         if not total:
