@@ -36,10 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-import run as bench  # noqa: E402  (bench/run.py: seeding, serving, wrk, the machine's name)
+import harness  # noqa: E402  (serving, wrk, the machine's name)
+import seeding  # noqa: E402
+from documents import ARTICLE  # noqa: E402
 from spy import Recording  # noqa: E402
 
-ARTICLE = bench.ARTICLE
 SUBSCRIPTION = (
     "subscription Live($id: ID!) { commentEvents(articleId: $id) { kind comment { "
     "id body status replyCount createdAt author { displayName } parent { id } } } }"
@@ -341,7 +342,7 @@ def post_script(directory: Path, tokens: list[str]) -> Path:
 def settle(pid: int, seconds: float = 2.0) -> float:
     """The server's resident size once it has been idle for a moment."""
     time.sleep(seconds)
-    return bench.rss_mb(pid)
+    return harness.rss_mb(pid)
 
 
 def load_average() -> str:
@@ -365,9 +366,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         check=True,
         capture_output=True,
     )
-    tokens = bench.seed(db, authors=50, top_level=200)
-    servers = bench.Servers()
-    port = bench.free_port()
+    tokens = seeding.seed(db, authors=50, top_level=200)
+    servers = harness.Servers()
+    port = harness.free_port()
     result: dict[str, Any] = {"loadavg_start": load_average()}
     client: ClientProcess | None = None
     try:
@@ -376,13 +377,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
         paced_posts(port, tokens, 5, 0.05, "warm-up")  # imports and caches in place
         result["rss_idle"] = settle(server.pid)
-        cpu = bench.cpu_seconds(server.pid)
+        cpu = harness.cpu_seconds(server.pid)
         result["alone"] = paced_posts(port, tokens, args.posts, args.interval, "alone")
-        result["cpu_alone"] = bench.cpu_seconds(server.pid) - cpu
+        result["cpu_alone"] = harness.cpu_seconds(server.pid) - cpu
         if args.burst:
-            cpu = bench.cpu_seconds(server.pid)
-            result["burst_alone"] = bench.wrk(port, post_script(work, tokens), 4, args.burst)
-            result["burst_alone"]["server_cpu"] = bench.cpu_seconds(server.pid) - cpu
+            cpu = harness.cpu_seconds(server.pid)
+            result["burst_alone"] = harness.wrk(port, post_script(work, tokens), 4, args.burst)
+            result["burst_alone"]["server_cpu"] = harness.cpu_seconds(server.pid) - cpu
 
         client = ClientProcess(port, args.subscribers, not args.no_deflate)
         opened = client.read()
@@ -395,20 +396,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         first = client.ask("report")
         result["first_reached"] = sum(len(v) for v in first["received"].values())
         result["loadavg_during"] = load_average()
-        cpu = bench.cpu_seconds(server.pid)
+        cpu = harness.cpu_seconds(server.pid)
         posts = paced_posts(port, tokens, args.posts, args.interval, "with")
         time.sleep(max(2.0, args.interval))
-        result["cpu_with"] = bench.cpu_seconds(server.pid) - cpu
+        result["cpu_with"] = harness.cpu_seconds(server.pid) - cpu
         report = client.ask("report")
         result["with"] = posts
         result["received"] = {int(k): v for k, v in report["received"].items()}
-        result["rss_after"] = bench.rss_mb(server.pid)
+        result["rss_after"] = harness.rss_mb(server.pid)
         if args.burst:
-            cpu = bench.cpu_seconds(server.pid)
+            cpu = harness.cpu_seconds(server.pid)
             # where the server's time goes while it posts to its subscribers, for the report
             recording = Recording(server.pid, args.burst, work / "burst.spy")
-            result["burst_with"] = bench.wrk(port, post_script(work, tokens), 4, args.burst)
-            result["burst_with"]["server_cpu"] = bench.cpu_seconds(server.pid) - cpu
+            result["burst_with"] = harness.wrk(port, post_script(work, tokens), 4, args.burst)
+            result["burst_with"]["server_cpu"] = harness.cpu_seconds(server.pid) - cpu
             result["burst_profile"] = recording.summary()
             time.sleep(2.0)
             client.ask("report")  # drop what the burst delivered
@@ -424,7 +425,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def print_report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     n = args.subscribers
-    print(f"\nbtl live readers — {bench.machine()} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"\nbtl live readers — {harness.machine()} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(
         f"{n} anonymous graphql-transport-ws subscribers to one article "
         f"({'no ' if args.no_deflate else ''}permessage-deflate offered), one btl process, "
