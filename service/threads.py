@@ -125,30 +125,15 @@ async def top_level(
 ) -> Page[Comment]:
     """A page of top-level comments with their authors: one hand-written query (the thread
     page is the hottest read there is)."""
-    check_first(first)
-    where = ["c.article_id = {}", "c.parent_id IS NULL"]
-    values: list[Any] = [article_id]
-    if not staff:
-        visible, shown_to = reader_visible_sql(viewer_id)
-        where.append(visible)
-        values += shown_to
-    if after:
-        moment, row_id = decode_cursor(after)
-        bound, strict, by_id = ("<=", "<", "<") if newest_first else (">=", ">", ">")
-        where.append(
-            f"c.created_at {bound} {{}} AND (c.created_at {strict} {{}} OR c.id {by_id} {{}})"
-        )
-        values += [sql.db_time(moment), sql.db_time(moment), row_id]
-    direction = "DESC" if newest_first else "ASC"
-    rows = await sql.fetch(
-        f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c "
-        "LEFT JOIN users u ON u.id = c.author_id "
-        f"WHERE {' AND '.join(where)} "
-        f"ORDER BY c.created_at {direction}, c.id {direction} LIMIT {first + 1}",
-        *values,
+    return await _page(
+        ["c.article_id = {}", "c.parent_id IS NULL"],
+        [article_id],
+        first=first,
+        after=after,
+        newest_first=newest_first,
+        staff=staff,
+        viewer_id=viewer_id,
     )
-    comments = [with_author(row) for row in rows]
-    return Page(comments[:first], len(comments) > first)
 
 
 async def replies(
@@ -157,22 +142,48 @@ async def replies(
     """A page of a comment's direct replies, oldest first, with their authors: one query on
     the replies index from the cursor (a comment with 500 replies costs what one with 5
     does), authors joined so the page completes without another read."""
+    return await _page(
+        ["c.parent_id = {}"],
+        [parent_id],
+        first=first,
+        after=after,
+        newest_first=False,
+        staff=staff,
+        viewer_id=viewer_id,
+    )
+
+
+async def _page(
+    where: list[str],
+    values: list[Any],
+    *,
+    first: int,
+    after: str | None,
+    newest_first: bool,
+    staff: bool,
+    viewer_id: int | None,
+) -> Page[Comment]:
+    """One page of the comments `where` selects, by creation time from the cursor, with
+    their authors joined: one query (the thread page is the hottest read there is)."""
     check_first(first)
-    where = ["c.parent_id = {}"]
-    values: list[Any] = [parent_id]
     if not staff:
         visible, shown_to = reader_visible_sql(viewer_id)
-        where.append(visible)
-        values += shown_to
+        where = [*where, visible]
+        values = [*values, *shown_to]
     if after:
         moment, row_id = decode_cursor(after)
-        where.append("c.created_at >= {} AND (c.created_at > {} OR c.id > {})")
-        values += [sql.db_time(moment), sql.db_time(moment), row_id]
+        bound, strict, by_id = ("<=", "<", "<") if newest_first else (">=", ">", ">")
+        where = [
+            *where,
+            f"c.created_at {bound} {{}} AND (c.created_at {strict} {{}} OR c.id {by_id} {{}})",
+        ]
+        values = [*values, sql.db_time(moment), sql.db_time(moment), row_id]
+    direction = "DESC" if newest_first else "ASC"
     rows = await sql.fetch(
         f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c "
         "LEFT JOIN users u ON u.id = c.author_id "
         f"WHERE {' AND '.join(where)} "
-        f"ORDER BY c.created_at, c.id LIMIT {first + 1}",
+        f"ORDER BY c.created_at {direction}, c.id {direction} LIMIT {first + 1}",
         *values,
     )
     comments = [with_author(row) for row in rows]
