@@ -261,14 +261,13 @@ class ImmediateSqliteClient(SqliteClient):
     async def execute_query(
         self, query: str, values: list[Any] | None = None
     ) -> tuple[int, Sequence[dict[str, Any]]]:
-        if not (self._shared and is_read(query)):
-            # to its end even when cancelled: the next holder of the connection may use it
-            # from the event loop's thread (a transaction's statements), never beside this
-            written: tuple[int, Sequence[dict[str, Any]]] = await uninterrupted(
-                super().execute_query(query, values)
-            )
-            return written
         query = query.replace("\x00", "'||CHAR(0)||'")
+        if not (self._shared and is_read(query)):
+            async with self.acquire_connection() as connection:  # waiting may be cancelled
+                self.log.debug("%s: %s", query, values)
+                start = connection.total_changes
+                written = list(await uninterrupted(connection.execute_fetchall(query, values)))
+                return (connection.total_changes - start) or len(written), written
         async with self._reader() as reader:
             self.log.debug("%s: %s", query, values)
             rows: list[Any] = list(await reader.execute_fetchall(query, values))
@@ -278,22 +277,29 @@ class ImmediateSqliteClient(SqliteClient):
     async def execute_query_dict(
         self, query: str, values: list[Any] | None = None
     ) -> list[dict[str, Any]]:
-        if not (self._shared and is_read(query)):
-            other: list[dict[str, Any]] = await uninterrupted(
-                super().execute_query_dict(query, values)
-            )
-            return other
         query = query.replace("\x00", "'||CHAR(0)||'")
+        if not (self._shared and is_read(query)):
+            async with self.acquire_connection() as connection:  # waiting may be cancelled
+                self.log.debug("%s: %s", query, values)
+                return list(
+                    map(dict, await uninterrupted(connection.execute_fetchall(query, values)))
+                )
         async with self._reader() as reader:
             self.log.debug("%s: %s", query, values)
             return list(map(dict, await reader.execute_fetchall(query, values)))
 
+    @translate_exceptions
     async def execute_insert(self, query: str, values: list[Any]) -> int:
-        inserted: int = await uninterrupted(super().execute_insert(query, values))
-        return inserted
+        async with self.acquire_connection() as connection:  # waiting may be cancelled
+            self.log.debug("%s: %s", query, values)
+            inserted = await uninterrupted(connection.execute_insert(query, values))
+            return int(inserted[0]) if inserted else 0
 
+    @translate_exceptions
     async def execute_script(self, query: str) -> None:
-        await uninterrupted(super().execute_script(query))
+        async with self.acquire_connection() as connection:  # waiting may be cancelled
+            self.log.debug(query)
+            await uninterrupted(connection.executescript(query))
 
     async def close(self) -> None:
         if self._checkpointing is not None:
@@ -309,9 +315,22 @@ class ImmediateSqliteClient(SqliteClient):
     def _in_transaction(self) -> SafeSqliteTransactionContext:
         return SafeSqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
 
+    @translate_exceptions
     async def execute_many(self, query: str, values: list[list[object]]) -> None:
-        # its own BEGIN ... COMMIT on the shared connection: never left half-way
-        await uninterrupted(super().execute_many(query, values))
+        async with self.acquire_connection() as connection:  # waiting may be cancelled
+            self.log.debug("%s: %s", query, values)
+            # its own BEGIN ... COMMIT on the shared connection: never left half-way
+            await uninterrupted(_many_at_once(connection, query, values))
 
 
 client_class = ImmediateSqliteClient
+
+
+async def _many_at_once(connection: aiosqlite.Connection, query: str, values: Any) -> None:
+    await connection.execute("BEGIN")
+    try:
+        await connection.executemany(query, values)
+    except Exception:
+        await connection.rollback()
+        raise
+    await connection.commit()
