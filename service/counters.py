@@ -21,44 +21,35 @@ def ancestor_ids(comment: Comment) -> list[int]:
 
 async def shift_visibility(comment: Comment, delta: int) -> None:
     """`delta` is +1 when the comment became visible to readers, -1 when it stopped being."""
-    # hand-written: every post runs these, and the query builder cost more than the SQL
-    await sql.execute(
-        "UPDATE articles SET comment_count = comment_count + {}, version = version + 1 "
-        "WHERE id = {}",
-        delta,
-        comment.article_id,
-    )
-    ancestors = ancestor_ids(comment)
-    if ancestors:
-        await sql.execute(
-            "UPDATE comments SET reply_count = reply_count + {} "
-            f"WHERE id IN ({sql.marks(len(ancestors))})",
-            delta,
-            *ancestors,
-        )
+    await shift_many([comment], delta)
 
 
 async def hide_many(comments: list[Comment]) -> None:
-    """Many visible comments stopped being visible at once (an erasure): what
-    `shift_visibility(c, -1)` does to each, in one UPDATE per article and per distinct
-    amount a reply count falls by."""
+    """Many visible comments stopped being visible at once (an erasure)."""
+    await shift_many(comments, -1)
+
+
+async def shift_many(comments: list[Comment], delta: int) -> None:
+    """What `shift_visibility(c, delta)` does to each comment, in one UPDATE per article and
+    per distinct amount a reply count moves by (one comment: two UPDATEs at most)."""
+    # hand-written: every post runs these, and the query builder cost more than the SQL
     for article_id, count in Counter(c.article_id for c in comments).items():
         await sql.execute(
-            "UPDATE articles SET comment_count = comment_count - {}, version = version + 1 "
+            "UPDATE articles SET comment_count = comment_count + {}, version = version + 1 "
             "WHERE id = {}",
-            count,
+            delta * count,
             article_id,
         )
-    falls = Counter(ancestor for c in comments for ancestor in ancestor_ids(c))
+    moves = Counter(ancestor for c in comments for ancestor in ancestor_ids(c))
     by_amount: dict[int, list[int]] = defaultdict(list)
-    for ancestor, amount in falls.items():
+    for ancestor, amount in moves.items():
         by_amount[amount].append(ancestor)
     for amount, ancestors in by_amount.items():
         for ids in sql.chunks(ancestors):
             await sql.execute(
-                "UPDATE comments SET reply_count = reply_count - {} "
+                "UPDATE comments SET reply_count = reply_count + {} "
                 f"WHERE id IN ({sql.marks(len(ids))})",
-                amount,
+                delta * amount,
                 *ids,
             )
 
