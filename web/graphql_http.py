@@ -142,14 +142,19 @@ class GraphQLHTTP:
         cached = await self.public_cache.answer(key)
         shareable = self.shareable(operation.query)
         record = noted()
+        failed: list[Response] = []  # this request's own answer, when it computed an error
         if cached is not None:
             record.cache = "hit"
         elif shareable and is_query(operation.query, operation.operation_name):
             record.cache = "miss"  # computed here, or by the concurrent miss it joined
-            cached = await self.public_cache.computed_once(key, lambda: self._kept(operation, key))
+            cached = await self.public_cache.computed_once(
+                key, lambda: self._kept(operation, key, failed)
+            )
         if cached is not None:
             response = Response(cached.body, cached.status_code, media_type=cached.media_type)
             expires_at = cached.expires_at
+        elif failed:  # not executed a second time: the error is the answer
+            response, expires_at = failed[0], None
         else:
             deps = await self.public_cache.begin() if shareable else None
             record.cache = "miss" if deps is not None else None
@@ -161,11 +166,15 @@ class GraphQLHTTP:
         settings = self.runtime.settings
         return http_caching(operation.request, response, settings.public_max_age, expires_at)
 
-    async def _kept(self, operation: Operation, key: str) -> CachedAnswer | None:
-        """A signed-out answer computed and kept (when it can be); None for an error status."""
+    async def _kept(
+        self, operation: Operation, key: str, failed: list[Response]
+    ) -> CachedAnswer | None:
+        """A signed-out answer computed and kept (when it can be); None for an error status,
+        whose response goes to `failed` (it is the computing request's own answer)."""
         deps = await self.public_cache.begin()
         response = await self._executed(operation, NOBODY, deps)
         if response.status_code != 200:
+            failed.append(response)
             return None
         media = response.headers.get("content-type", "application/json")
         return await self.public_cache.keep(key, deps, bytes(response.body), 200, media)
